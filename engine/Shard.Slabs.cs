@@ -1,0 +1,293 @@
+namespace EchoCache.Engine;
+
+// Slab memory: chunks from pages, pages from the arena, and what happens when the arena is full.
+//
+// A full shard makes room for a chunk of class C in one of three ways, in this order of preference:
+//  1. move a whole page to C from the class whose items live longest relative to its demand (age balancing:
+//     a class nobody writes to any more gives its pages up, so memory follows the workload's value sizes);
+//  2. evict one item of C, chosen by CLOCK (an item read since the hand last passed gets a second chance);
+//  3. when the shard holds no page at all, ask another shard to give one back to the arena.
+internal sealed unsafe partial class Shard
+{
+    // After this many evictions a class asks again whether another class should give it a page.
+    private const int BalanceEveryEvictions = 64;
+    // A class gives up a page when its items live this many times longer than the needy class's.
+    private const double AgeRatioToMovePage = 2.0;
+    // The CLOCK hand clears at most this many reference bits before it evicts regardless.
+    private const int MaxClockSweep = 4096;
+
+    private readonly SlabClass[] _classes;
+    private int _pagesOwned;
+    private double _allocatedSinceDecay;
+
+    /// <summary>A chunk of class <paramref name="cls"/>, or 0 when nothing could be freed.</summary>
+    private uint AllocateLocked(int cls)
+    {
+        SlabClass slabClass = _classes[cls];
+        NoteDemand(slabClass);
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            if (slabClass.SpaceCount > 0)
+            {
+                return TakeChunk(slabClass);
+            }
+            int page = _arena.TryRentPage();
+            if (page > 0)
+            {
+                AttachPage(page, cls);
+                continue;
+            }
+            if (!ReclaimFor(cls))
+            {
+                break;
+            }
+        }
+        return 0;
+    }
+
+    private void NoteDemand(SlabClass slabClass)
+    {
+        slabClass.Demand += slabClass.ChunkSize;
+        _allocatedSinceDecay += slabClass.ChunkSize;
+        // Halve every class's demand each time the shard has allocated as much as it holds.
+        if (_allocatedSinceDecay > Math.Max(_pagesOwned, 4) * (double)EngineLimits.PageSize)
+        {
+            _allocatedSinceDecay = 0;
+            foreach (SlabClass c in _classes)
+            {
+                c.Demand *= 0.5;
+            }
+        }
+    }
+
+    private bool ReclaimFor(int cls)
+    {
+        SlabClass needy = _classes[cls];
+        if (needy.PageCount == 0 || ++needy.EvictionsSinceBalance >= BalanceEveryEvictions)
+        {
+            needy.EvictionsSinceBalance = 0;
+            int donor = PickDonor(cls);
+            if (donor >= 0)
+            {
+                AttachPage(DetachPage(donor), cls);
+                _pagesMoved++;
+                return true;
+            }
+        }
+        if (needy.PageCount > 0)
+        {
+            return EvictOne(needy);
+        }
+        return _engine.StealPage(this);
+    }
+
+    /// <summary>The class that should give a page to <paramref name="cls"/>, or -1 for none.</summary>
+    private int PickDonor(int cls)
+    {
+        int donor = -1;
+        double oldest = 0;
+        for (int i = 0; i < _classes.Length; i++)
+        {
+            SlabClass c = _classes[i];
+            if (i != cls && c.PageCount > 0 && c.Age > oldest)
+            {
+                oldest = c.Age;
+                donor = i;
+            }
+        }
+        SlabClass needy = _classes[cls];
+        if (donor < 0 || needy.PageCount == 0)
+        {
+            return donor;
+        }
+        return oldest > AgeRatioToMovePage * needy.Age ? donor : -1;
+    }
+
+    private uint TakeChunk(SlabClass slabClass)
+    {
+        int page = slabClass.Space[slabClass.SpaceCount - 1];
+        ref PageInfo info = ref _arena.Pages[page];
+        int chunk;
+        if (info.FreeHead >= 0)
+        {
+            chunk = info.FreeHead;
+            info.FreeHead = Item.NextFree(_arena.PageAddress(page) + chunk * info.ChunkSize);
+        }
+        else
+        {
+            chunk = info.Carved++;
+        }
+        info.Live++;
+        if (info.FreeHead < 0 && info.Carved == info.ChunkCount)
+        {
+            slabClass.SpaceCount--;
+            info.HasSpace = false;
+        }
+        return SlabArena.RefOf(page, chunk * info.ChunkSize);
+    }
+
+    private void FreeChunkLocked(uint itemRef)
+    {
+        int page = SlabArena.PageOf(itemRef);
+        ref PageInfo info = ref _arena.Pages[page];
+        int offset = SlabArena.OffsetOf(itemRef);
+        Item.MarkFree(_arena.PageAddress(page) + offset, info.FreeHead);
+        info.FreeHead = offset / info.ChunkSize;
+        info.Live--;
+        if (!info.HasSpace)
+        {
+            info.HasSpace = true;
+            _classes[info.ClassId].PushSpace(page);
+        }
+    }
+
+    private void AttachPage(int page, int cls)
+    {
+        SlabClass slabClass = _classes[cls];
+        _arena.Pages[page] = new PageInfo
+        {
+            ClassId = cls,
+            ChunkSize = slabClass.ChunkSize,
+            ChunkCount = EngineLimits.PageSize / slabClass.ChunkSize,
+            Carved = 0,
+            FreeHead = -1,
+            Live = 0,
+            ClassSlot = slabClass.PageCount,
+            HasSpace = true,
+        };
+        slabClass.AddPage(page);
+        slabClass.PushSpace(page);
+        _pagesOwned++;
+    }
+
+    /// <summary>Takes the page under a class's CLOCK hand away from it, evicting every item on it.</summary>
+    private int DetachPage(int cls)
+    {
+        SlabClass slabClass = _classes[cls];
+        int position = slabClass.HandPage < slabClass.PageCount ? slabClass.HandPage : 0;
+        int page = slabClass.Pages[position];
+        ref PageInfo info = ref _arena.Pages[page];
+        byte* start = _arena.PageAddress(page);
+        for (int chunk = 0; chunk < info.Carved; chunk++)
+        {
+            byte* item = start + chunk * info.ChunkSize;
+            if (Item.IsLive(Item.Meta(item)))
+            {
+                EvictLocked(item, SlabArena.RefOf(page, chunk * info.ChunkSize));
+            }
+        }
+        if (info.HasSpace)
+        {
+            slabClass.RemoveSpace(page);
+        }
+        int last = slabClass.Pages[--slabClass.PageCount];
+        slabClass.Pages[position] = last;
+        _arena.Pages[last].ClassSlot = position;
+        if (slabClass.HandPage >= slabClass.PageCount)
+        {
+            slabClass.HandPage = 0;
+        }
+        slabClass.HandChunk = 0;
+        _arena.Pages[page] = new PageInfo { ClassId = -1, FreeHead = -1 };
+        _pagesOwned--;
+        return page;
+    }
+
+    /// <summary>Evicts one item of a class by CLOCK; false if the class holds no item.</summary>
+    private bool EvictOne(SlabClass slabClass)
+    {
+        int cleared = 0;
+        long visits = 0;
+        long limit = 2L * slabClass.PageCount * (EngineLimits.PageSize / slabClass.ChunkSize) + MaxClockSweep;
+        while (visits++ < limit)
+        {
+            if (slabClass.HandPage >= slabClass.PageCount)
+            {
+                slabClass.HandPage = 0;
+                slabClass.HandChunk = 0;
+            }
+            int page = slabClass.Pages[slabClass.HandPage];
+            ref PageInfo info = ref _arena.Pages[page];
+            if (slabClass.HandChunk >= info.Carved)
+            {
+                slabClass.HandPage++;
+                slabClass.HandChunk = 0;
+                continue;
+            }
+            int offset = slabClass.HandChunk++ * info.ChunkSize;
+            byte* item = _arena.PageAddress(page) + offset;
+            ulong meta = Item.Meta(item);
+            if (!Item.IsLive(meta))
+            {
+                continue;
+            }
+            if ((meta & Item.ReferencedBit) != 0 && cleared < MaxClockSweep)
+            {
+                Item.ClearReferenced(item);
+                cleared++;
+                continue;
+            }
+            EvictLocked(item, SlabArena.RefOf(page, offset));
+            return true;
+        }
+        return false;
+    }
+
+    private void EvictLocked(byte* item, uint itemRef)
+    {
+        SlotRef slot = FindRef(itemRef, KeyHash.Compute(Item.Key(item, Item.Meta(item))));
+        if (slot.Found)
+        {
+            RemoveLocked(slot, item);
+        }
+        else
+        {
+            // Unreachable while the table and the slabs agree; free the chunk rather than leak it.
+            FreeChunkLocked(itemRef);
+        }
+        _evictions++;
+    }
+
+    /// <summary>
+    /// Gives one page back to the arena for a shard that has none (called with this shard's lock taken by
+    /// <see cref="TryReleasePage"/>). Returns false when this shard has no page either.
+    /// </summary>
+    private bool ReleasePageLocked()
+    {
+        int donor = -1;
+        double oldest = -1;
+        for (int i = 0; i < _classes.Length; i++)
+        {
+            SlabClass c = _classes[i];
+            if (c.PageCount > 0 && c.Age > oldest)
+            {
+                oldest = c.Age;
+                donor = i;
+            }
+        }
+        if (donor < 0)
+        {
+            return false;
+        }
+        _arena.ReturnPage(DetachPage(donor));
+        _pagesMoved++;
+        return true;
+    }
+
+    /// <summary>Gives a page back to the arena if this shard's lock is free right now and it has a page.</summary>
+    public bool TryReleasePage()
+    {
+        if (!_lock.TryEnter())
+        {
+            return false;
+        }
+        try
+        {
+            return ReleasePageLocked();
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+}

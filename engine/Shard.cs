@@ -1,0 +1,378 @@
+using System.Runtime.CompilerServices;
+
+namespace EchoCache.Engine;
+
+/// <summary>
+/// One independently locked part of the engine: a hash table and the slab classes its items live in.
+/// Every field is guarded by <see cref="_lock"/>; methods whose names end in "Locked", and every private
+/// method, expect the caller to hold it. Keys are spread over shards by the top bits of their hash.
+/// Lock order: a shard lock, then the arena's pool lock. A shard that needs a page from another shard
+/// only ever try-enters that shard's lock, so two shards never wait on each other.
+/// </summary>
+internal sealed unsafe partial class Shard
+{
+    private readonly Lock _lock = new();
+    private readonly CacheEngine _engine;
+    private readonly SlabArena _arena;
+    private readonly EngineClock _clock;
+    private readonly long _tombstoneRetentionMs;
+
+    private long _items;
+    private long _tombstones;
+    private ulong _lastVersion;
+
+    private long _hits;
+    private long _misses;
+    private long _evictions;
+    private long _expirations;
+    private long _pagesMoved;
+
+    public Shard(CacheEngine engine, SlabArena arena, EngineClock clock, int index, long tombstoneRetentionMs)
+    {
+        _engine = engine;
+        _arena = arena;
+        _clock = clock;
+        Index = index;
+        _tombstoneRetentionMs = tombstoneRetentionMs;
+        _table = new BucketTable(arena, InitialBuckets);
+        _classes = new SlabClass[SizeClasses.Count];
+        for (int i = 0; i < _classes.Length; i++)
+        {
+            _classes[i] = new SlabClass(SizeClasses.ChunkSizes[i]);
+        }
+    }
+
+    public int Index { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long NowRaw() => _clock.UnixMilliseconds - EngineLimits.ExpiryEpochUnixMs;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsExpiredNow(ulong meta) => Item.RawExpiry(meta) != 0 && Item.IsExpired(meta, NowRaw());
+
+    public CacheStatus Get<TSink>(ReadOnlySpan<byte> key, ulong hash, ref TSink sink)
+        where TSink : IItemSink, allows ref struct
+    {
+        using (_lock.EnterScope())
+        {
+            byte* item = FindLive(key, hash, out _);
+            if (item == null)
+            {
+                _misses++;
+                return CacheStatus.NotFound;
+            }
+            _hits++;
+            Item.MarkReferenced(item);
+            sink.Accept(Item.View(item));
+            return CacheStatus.Ok;
+        }
+    }
+
+    public CacheStatus Set<TSink>(ReadOnlySpan<byte> key, ulong hash, ReadOnlySpan<byte> stored, ulong valueBits,
+        in WriteOptions options, long rawExpiry, ref TSink previous, out ulong version)
+        where TSink : IItemSink, allows ref struct
+    {
+        version = 0;
+        using (_lock.EnterScope())
+        {
+            AdvanceResize();
+            byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
+            CacheStatus check = CheckCondition(item, live, options);
+            if (check != CacheStatus.Ok)
+            {
+                return check;
+            }
+            if (live)
+            {
+                previous.Accept(Item.View(item));
+                if (options.KeepTimeToLive)
+                {
+                    rawExpiry = Item.RawExpiry(Item.Meta(item));
+                }
+            }
+            version = NextVersion(options);
+            return StoreLocked(key, hash, slot, item, stored, valueBits, version, rawExpiry, options.Flags);
+        }
+    }
+
+    public CacheStatus Delete<TSink>(ReadOnlySpan<byte> key, ulong hash, in WriteOptions options, ref TSink previous,
+        out ulong version)
+        where TSink : IItemSink, allows ref struct
+    {
+        version = 0;
+        using (_lock.EnterScope())
+        {
+            AdvanceResize();
+            byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
+            if (options.Condition == WriteCondition.IfNewer)
+            {
+                if (item != null && options.Version <= Item.Version(item))
+                {
+                    return CacheStatus.Stale;
+                }
+                if (live)
+                {
+                    previous.Accept(Item.View(item));
+                }
+                // A versioned delete leaves a tombstone, so a late write with an older version cannot
+                // bring the key back while replicas converge.
+                version = NextVersion(options);
+                CacheStatus stored = StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version,
+                    NowRaw() + _tombstoneRetentionMs, 0);
+                return stored != CacheStatus.Ok ? stored : live ? CacheStatus.Ok : CacheStatus.NotFound;
+            }
+            if (!live)
+            {
+                return CacheStatus.NotFound;
+            }
+            if (options.Condition == WriteCondition.IfVersionMatches && Item.Version(item) != options.Version)
+            {
+                return CacheStatus.Exists;
+            }
+            previous.Accept(Item.View(item));
+            version = Item.Version(item);
+            RemoveLocked(slot, item);
+            return CacheStatus.Ok;
+        }
+    }
+
+    public CacheStatus Increment(ReadOnlySpan<byte> key, ulong hash, long delta, in WriteOptions options,
+        long rawExpiryIfCreated, bool createIfMissing, out long result, out ulong version)
+    {
+        result = 0;
+        version = 0;
+        using (_lock.EnterScope())
+        {
+            AdvanceResize();
+            byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
+            if (options.Condition == WriteCondition.IfNewer && item != null && options.Version <= Item.Version(item))
+            {
+                return CacheStatus.Stale;
+            }
+            long current = 0;
+            long rawExpiry = rawExpiryIfCreated;
+            uint flags = options.Flags;
+            if (live)
+            {
+                ulong meta = Item.Meta(item);
+                if ((meta & Item.CompressedBit) != 0 || !Int64Text.TryParse(Item.StoredValue(item, meta), out current))
+                {
+                    return CacheStatus.NotANumber;
+                }
+                rawExpiry = Item.RawExpiry(meta);
+                flags = Item.Flags(item, meta);
+            }
+            else if (!createIfMissing)
+            {
+                return CacheStatus.NotFound;
+            }
+            if (delta > 0 ? current > long.MaxValue - delta : current < long.MinValue - delta)
+            {
+                return CacheStatus.Overflow;
+            }
+            result = current + delta;
+            Span<byte> text = stackalloc byte[Int64Text.MaxLength];
+            int length = Int64Text.Format(result, text);
+            version = NextVersion(options);
+            return StoreLocked(key, hash, slot, item, text[..length], 0, version, rawExpiry, flags);
+        }
+    }
+
+    public CacheStatus Touch<TSink>(ReadOnlySpan<byte> key, ulong hash, in WriteOptions options, long rawExpiry,
+        ref TSink sink, out ulong version)
+        where TSink : IItemSink, allows ref struct
+    {
+        version = 0;
+        using (_lock.EnterScope())
+        {
+            byte* item = FindForWrite(key, hash, options.Condition, out _, out bool live);
+            if (options.Condition == WriteCondition.IfNewer && item != null && options.Version <= Item.Version(item))
+            {
+                return CacheStatus.Stale;
+            }
+            if (!live)
+            {
+                return CacheStatus.NotFound;
+            }
+            Item.MarkReferenced(item);
+            sink.Accept(Item.View(item));
+            Item.SetRawExpiry(item, rawExpiry);
+            if (options.Condition == WriteCondition.IfNewer)
+            {
+                Item.SetVersion(item, NextVersion(options));
+            }
+            version = Item.Version(item);
+            return CacheStatus.Ok;
+        }
+    }
+
+    /// <summary>Finds the live item of a key; an expired one is removed on the way and reported missing.</summary>
+    private byte* FindLive(ReadOnlySpan<byte> key, ulong hash, out SlotRef slot)
+    {
+        slot = Find(key, hash);
+        if (!slot.Found)
+        {
+            return null;
+        }
+        byte* item = _arena.Resolve(slot.Ref);
+        ulong meta = Item.Meta(item);
+        if (Item.IsTombstone(meta))
+        {
+            return null;
+        }
+        if (IsExpiredNow(meta))
+        {
+            RemoveLocked(slot, item);
+            _expirations++;
+            slot = default;
+            return null;
+        }
+        return item;
+    }
+
+    /// <summary>
+    /// Finds whatever the table holds for a key before a write: the item (or tombstone) and whether it is live.
+    /// An expired item is removed, except for a replica write, which still compares against its version.
+    /// </summary>
+    private byte* FindForWrite(ReadOnlySpan<byte> key, ulong hash, WriteCondition condition, out SlotRef slot,
+        out bool live)
+    {
+        live = false;
+        slot = Find(key, hash);
+        if (!slot.Found)
+        {
+            return null;
+        }
+        byte* item = _arena.Resolve(slot.Ref);
+        ulong meta = Item.Meta(item);
+        if (Item.IsTombstone(meta))
+        {
+            return item;
+        }
+        if (IsExpiredNow(meta))
+        {
+            if (condition == WriteCondition.IfNewer)
+            {
+                return item;
+            }
+            RemoveLocked(slot, item);
+            _expirations++;
+            slot = default;
+            return null;
+        }
+        live = true;
+        return item;
+    }
+
+    private static CacheStatus CheckCondition(byte* item, bool live, in WriteOptions options) => options.Condition switch
+    {
+        WriteCondition.IfAbsent => live ? CacheStatus.Exists : CacheStatus.Ok,
+        WriteCondition.IfPresent => live ? CacheStatus.Ok : CacheStatus.NotFound,
+        WriteCondition.IfVersionMatches => !live ? CacheStatus.NotFound
+            : Item.Version(item) == options.Version ? CacheStatus.Ok : CacheStatus.Exists,
+        WriteCondition.IfNewer => item != null && options.Version <= Item.Version(item) ? CacheStatus.Stale : CacheStatus.Ok,
+        _ => CacheStatus.Ok,
+    };
+
+    /// <summary>The version a write stores: the replica write's own, or the next local one.</summary>
+    private ulong NextVersion(in WriteOptions options)
+    {
+        if (options.Condition == WriteCondition.IfNewer)
+        {
+            if (options.Version > _lastVersion)
+            {
+                _lastVersion = options.Version;
+            }
+            return options.Version;
+        }
+        return ++_lastVersion;
+    }
+
+    /// <summary>
+    /// Stores an item for a key over whatever <paramref name="slot"/> holds (<paramref name="existing"/>, or
+    /// nothing): in place when the size class is the same, else in a new chunk. Allocating may evict, even the
+    /// existing item, so the key is looked up again afterwards.
+    /// </summary>
+    private CacheStatus StoreLocked(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* existing,
+        ReadOnlySpan<byte> stored, ulong bits, ulong version, long rawExpiry, uint flags)
+    {
+        int cls = SizeClasses.ClassFor(Item.SizeOf(key.Length, stored.Length, flags));
+        bool tombstone = (bits & Item.TombstoneBit) != 0;
+        if (existing != null && _arena.Pages[SlabArena.PageOf(slot.Ref)].ClassId == cls)
+        {
+            CountReplaced(Item.Meta(existing), tombstone);
+            Item.Write(existing, key, stored, version, rawExpiry, flags, bits);
+            return CacheStatus.Ok;
+        }
+        uint fresh = AllocateLocked(cls);
+        if (fresh == 0)
+        {
+            return CacheStatus.OutOfMemory;
+        }
+        Item.Write(_arena.Resolve(fresh), key, stored, version, rawExpiry, flags, bits);
+        slot = Find(key, hash);
+        if (slot.Found)
+        {
+            uint old = slot.Ref;
+            CountReplaced(Item.Meta(_arena.Resolve(old)), tombstone);
+            slot.Bucket->Refs[slot.Slot] = fresh;
+            FreeChunkLocked(old);
+        }
+        else
+        {
+            if (tombstone) _tombstones++; else _items++;
+            InsertLocked(hash, fresh);
+        }
+        return CacheStatus.Ok;
+    }
+
+    private void CountReplaced(ulong oldMeta, bool newIsTombstone)
+    {
+        bool oldIsTombstone = Item.IsTombstone(oldMeta);
+        if (oldIsTombstone != newIsTombstone)
+        {
+            if (newIsTombstone) { _items--; _tombstones++; }
+            else { _tombstones--; _items++; }
+        }
+    }
+
+    /// <summary>Unlinks an item from the table and frees its chunk.</summary>
+    private void RemoveLocked(SlotRef slot, byte* item)
+    {
+        if (Item.IsTombstone(Item.Meta(item))) _tombstones--; else _items--;
+        uint itemRef = slot.Ref;
+        slot.Bucket->Refs[slot.Slot] = 0;
+        slot.Bucket->Tags[slot.Slot] = 0;
+        FreeChunkLocked(itemRef);
+    }
+
+    /// <summary>Adds this shard's counters to <paramref name="stats"/>.</summary>
+    public void AddStatsTo(ref EngineStats stats)
+    {
+        using (_lock.EnterScope())
+        {
+            stats.Items += _items;
+            stats.Tombstones += _tombstones;
+            stats.Hits += _hits;
+            stats.Misses += _misses;
+            stats.Evictions += _evictions;
+            stats.Expirations += _expirations;
+            stats.PagesMoved += _pagesMoved;
+            stats.Buckets += _table.BucketCount + (_old?.BucketCount ?? 0);
+            stats.OverflowBuckets += _table.OverflowCount + (_old?.OverflowCount ?? 0);
+            stats.Resizing |= _old != null;
+        }
+    }
+
+    /// <summary>Live items (tombstones excluded; expired items not yet swept included).</summary>
+    public long Count
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _items;
+            }
+        }
+    }
+}
