@@ -81,8 +81,9 @@ public sealed partial class CacheEngine : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Shard ShardFor(ulong hash) => _shards[_shards.Length == 1 ? 0 : (int)(hash >> _shardShift)];
 
+    // Empty keys are refused too (CacheStatus.KeyTooLarge says so): one unsigned compare covers both ends.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool KeyFits(ReadOnlySpan<byte> key) => key.Length <= EngineLimits.MaxKeyLength;
+    private static bool KeyFits(ReadOnlySpan<byte> key) => (uint)(key.Length - 1) < EngineLimits.MaxKeyLength;
 
     /// <summary>Reads a key: its item goes to <paramref name="sink"/> under the shard lock.</summary>
     public CacheStatus Get<TSink>(ReadOnlySpan<byte> key, ref TSink sink)
@@ -127,6 +128,12 @@ public sealed partial class CacheEngine : IDisposable
             status = CheckCompressed(value);
             if (status != CacheStatus.Ok) return status;
             bits = Item.CompressedBit;
+        }
+        else if (value.Length > EngineLimits.MaxDecompressedLength)
+        {
+            // It might compress into a page, but no replica could take that compressed form back
+            // (CheckCompressed refuses it), so the item could never be resynced.
+            return CacheStatus.ValueTooLarge;
         }
         else if (_compressionThreshold > 0 && value.Length >= _compressionThreshold)
         {

@@ -31,6 +31,9 @@ internal static unsafe class Item
     private const int KeyLengthShift = 16;
     private const int ExpiryShift = 24;
 
+    /// <summary>Latest expiry the 40-bit field holds; anything later must saturate here, not wrap.</summary>
+    public const long MaxRawExpiry = (1L << 40) - 1;
+
     /// <summary>Bytes an item of this shape occupies.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SizeOf(int keyLength, int storedValueLength, uint flags) =>

@@ -84,23 +84,36 @@ internal sealed unsafe partial class Shard
     /// <summary>The class that should give a page to <paramref name="cls"/>, or -1 for none.</summary>
     private int PickDonor(int cls)
     {
-        int donor = -1;
-        double oldest = 0;
+        // A class never gives up its last page to rebalance: with none left, its next write would take a page
+        // straight back, and pages would ping-pong between classes, each move evicting a whole page of items
+        // (memcached's automove keeps a minimum per source class for the same reason). Only a class with no
+        // page at all may take another's last one, when nothing else is left.
+        int donor = -1, lastPageDonor = -1;
+        double oldest = 0, oldestLastPage = 0;
         for (int i = 0; i < _classes.Length; i++)
         {
             SlabClass c = _classes[i];
-            if (i != cls && c.PageCount > 0 && c.Age > oldest)
+            if (i == cls || c.PageCount == 0)
+            {
+                continue;
+            }
+            if (c.PageCount > 1 && c.Age > oldest)
             {
                 oldest = c.Age;
                 donor = i;
             }
+            else if (c.PageCount == 1 && c.Age > oldestLastPage)
+            {
+                oldestLastPage = c.Age;
+                lastPageDonor = i;
+            }
         }
         SlabClass needy = _classes[cls];
-        if (donor < 0 || needy.PageCount == 0)
+        if (needy.PageCount == 0)
         {
-            return donor;
+            return donor >= 0 ? donor : lastPageDonor;
         }
-        return oldest > AgeRatioToMovePage * needy.Age ? donor : -1;
+        return donor >= 0 && oldest > AgeRatioToMovePage * needy.Age ? donor : -1;
     }
 
     private uint TakeChunk(SlabClass slabClass)
@@ -160,11 +173,20 @@ internal sealed unsafe partial class Shard
         _pagesOwned++;
     }
 
-    /// <summary>Takes the page under a class's CLOCK hand away from it, evicting every item on it.</summary>
+    /// <summary>Takes the page the CLOCK hand reaches next away from a class, evicting every item on it.</summary>
     private int DetachPage(int cls)
     {
         SlabClass slabClass = _classes[cls];
-        int position = slabClass.HandPage < slabClass.PageCount ? slabClass.HandPage : 0;
+        if (slabClass.HandPage >= slabClass.PageCount)
+        {
+            slabClass.HandPage = 0;
+            slabClass.HandChunk = 0;
+        }
+        int hand = slabClass.HandPage;
+        // Not the page under the hand once the hand is part-way through it: the chunks just behind the hand
+        // hold the class's newest items (evicting frees a chunk and the class's next write takes it). The page
+        // ahead holds only items the hand is about to judge.
+        int position = slabClass.HandChunk > 0 && slabClass.PageCount > 1 ? (hand + 1) % slabClass.PageCount : hand;
         int page = slabClass.Pages[position];
         ref PageInfo info = ref _arena.Pages[page];
         byte* start = _arena.PageAddress(page);
@@ -183,11 +205,17 @@ internal sealed unsafe partial class Shard
         int last = slabClass.Pages[--slabClass.PageCount];
         slabClass.Pages[position] = last;
         _arena.Pages[last].ClassSlot = position;
-        if (slabClass.HandPage >= slabClass.PageCount)
+        if (position == hand)
         {
-            slabClass.HandPage = 0;
+            // The hand's own page went: the hand starts on the page that took its place.
+            slabClass.HandChunk = 0;
+            if (hand >= slabClass.PageCount) slabClass.HandPage = 0;
         }
-        slabClass.HandChunk = 0;
+        else if (hand == slabClass.PageCount)
+        {
+            // The hand's page was the last one and moved into the gap: the hand follows it.
+            slabClass.HandPage = position;
+        }
         _arena.Pages[page] = new PageInfo { ClassId = -1, FreeHead = -1 };
         _pagesOwned--;
         return page;

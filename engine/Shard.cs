@@ -115,10 +115,11 @@ internal sealed unsafe partial class Shard
                     previous.Accept(Item.View(item));
                 }
                 // A versioned delete leaves a tombstone, so a late write with an older version cannot
-                // bring the key back while replicas converge.
+                // bring the key back while replicas converge. A retention past what the header holds
+                // (TimeSpan.MaxValue: "for ever") saturates rather than wrapping to an earlier time.
                 version = NextVersion(options);
-                CacheStatus stored = StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version,
-                    NowRaw() + _tombstoneRetentionMs, 0);
+                long expiry = Math.Min(NowRaw() + _tombstoneRetentionMs, Item.MaxRawExpiry);
+                CacheStatus stored = StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version, expiry, 0);
                 return stored != CacheStatus.Ok ? stored : live ? CacheStatus.Ok : CacheStatus.NotFound;
             }
             if (!live)

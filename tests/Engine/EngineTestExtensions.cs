@@ -6,6 +6,8 @@ namespace EchoCache.Tests.Engine;
 /// <summary>String conveniences for engine tests.</summary>
 internal static class EngineTestExtensions
 {
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
     public static CacheStatus Set(this CacheEngine engine, string key, string value, WriteOptions options = default) =>
         engine.Set(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), options, out _);
 
@@ -23,4 +25,7 @@ internal static class EngineTestExtensions
         status = engine.Get(key, ref sink);
         return sink;
     }
+
+    public static CopySink GetItem(this CacheEngine engine, string key, out CacheStatus status) =>
+        engine.GetItem(Encoding.UTF8.GetBytes(key), out status);
 }

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using EchoCache.Engine;
+using EchoCache.Net.Hosting;
+using EchoCache.Net.Server;
+using EchoCache.Net.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace EchoCache.Worker;
+
+/// <summary><c>worker &lt;port&gt; [options]</c>: serves one storage engine until SIGTERM or Ctrl-C.</summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: worker <port> [options]
+          --bind <address>         address to listen on (default 127.0.0.1)
+          --memory <size>          item memory limit, e.g. 512mb, 4g (default 1g)
+          --max-connections <n>    connections served at once (default 10000)
+          --threads <n>            socket engine threads (default 1)
+          --log-level <level>      trace, debug, info, warn, error (default info)
+        """;
+
+    private static int Main(string[] args)
+    {
+        IPEndPoint endPoint;
+        long memory;
+        int maxConnections, threads;
+        LogLevel level;
+        try
+        {
+            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "log-level");
+            if (parsed.Positional.Count != 1)
+            {
+                throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
+            }
+            int port = HostArguments.ParsePort(parsed.Positional[0], "<port>");
+            string bind = parsed.Get("bind") ?? "127.0.0.1";
+            if (!IPAddress.TryParse(bind, out IPAddress? address))
+            {
+                throw new UsageException($"--bind must be an IP address, not '{bind}'");
+            }
+            endPoint = new IPEndPoint(address, port);
+            string memoryText = parsed.Get("memory") ?? "1g";
+            if (!ByteSize.TryParse(memoryText, out memory) || memory < EngineLimits.MinMemoryLimit || memory > EngineLimits.MaxMemoryLimit)
+            {
+                throw new UsageException($"--memory must be a size from 4mb to 16g, not '{memoryText}'");
+            }
+            maxConnections = parsed.GetInt("max-connections", 10_000, 1, 1_000_000);
+            threads = parsed.GetInt("threads", 1, 1, 64);
+            string levelText = parsed.Get("log-level") ?? "info";
+            if (!ConsoleLogger.TryParseLevel(levelText, out level))
+            {
+                throw new UsageException($"--log-level must be trace, debug, info, warn, error or none, not '{levelText}'");
+            }
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"worker: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        SocketEngineSettings.UseInlineCompletions(threads);
+        var logger = new ConsoleLogger("worker", level);
+        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory });
+        var stats = new WorkerStats();
+        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats),
+            new ServerOptions { MaxConnections = maxConnections });
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException e)
+        {
+            WorkerLog.CannotListen(logger, endPoint, e.Message);
+            return 1;
+        }
+        stats.Server = server;
+        WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
+
+        using var stop = new ManualResetEventSlim();
+        string signal = "";
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signal = context.Signal.ToString();
+            stop.Set();
+        }
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+        // The main thread runs the engine's bounded maintenance: expiry sweep and resize steps.
+        while (!stop.Wait(100))
+        {
+            int removed = engine.Maintain();
+            if (removed > 0)
+            {
+                WorkerLog.Swept(logger, removed);
+            }
+        }
+        WorkerLog.Stopping(logger, signal, engine.Count, server.ConnectionCount);
+        return 0;
+    }
+}

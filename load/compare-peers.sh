@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Compares an Echo Cache worker with Redis and Garnet under redis-benchmark, all on 127.0.0.1:
+# SET and GET with -c 50 -d 64 -r 100000 at pipeline 1 and 16, in interleaved rounds, and prints
+# the median requests/s of each, the ratios to Redis and Garnet, and Redis's PING rate (this machine's
+# round-trip ceiling with one load process) from the same rounds. Starts and stops every server itself.
+#
+#   load/compare-peers.sh                 # 3 rounds of 200k requests per test
+#   ROUNDS=5 REQUESTS=500000 load/compare-peers.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+rounds=${ROUNDS:-3}
+requests=${REQUESTS:-200000}
+tools="$root/artifacts/tools"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- peers and our binary -------------------------------------------------------------------------
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-benchmark >/dev/null || need+=(redis-tools)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The Debian package starts a system-wide Redis on 6379; this script runs its own on a free port.
+if [ ! -x "$tools/garnet/garnet-server" ]; then
+  dotnet tool install --tool-path "$tools/garnet" garnet-server >/dev/null
+fi
+[ -x artifacts/aot/worker ] || scripts/publish-hosts
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_ping() {
+  for _ in $(seq 1 200); do
+    [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
+    sleep 0.1
+  done
+  echo "compare-peers: nothing answered PING on port $1" >&2; exit 1
+}
+
+echo_port=$(free_port); redis_port=$(free_port); garnet_port=$(free_port)
+artifacts/aot/worker "$echo_port" --memory 2g --log-level warn & pids+=($!)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis.log" 2>&1 & pids+=($!)
+"$tools/garnet/garnet-server" --port "$garnet_port" --bind 127.0.0.1 >"$work/garnet.log" 2>&1 & pids+=($!)
+for p in "$echo_port" "$redis_port" "$garnet_port"; do wait_ping "$p"; done
+
+bench() { # port pipeline tests -> csv lines "test,rps"
+  timeout 300 redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$requests" -P "$2" -t "$3" --csv -q 2>/dev/null |
+    awk -F'","' 'NR>1 || $1 !~ /test/ { gsub(/"/,"",$1); gsub(/"/,"",$2); if ($1 != "test") print $1","$2 }'
+}
+
+# A warm-up pass for each server (JIT, page faults, table growth), not counted.
+for p in "$echo_port" "$redis_port" "$garnet_port"; do bench "$p" 16 set,get >/dev/null; done
+
+for round in $(seq 1 "$rounds"); do
+  for pipeline in 1 16; do
+    for server in echo redis garnet; do
+      port_var="${server}_port"
+      bench "${!port_var}" "$pipeline" set,get | sed "s/^/$server,$pipeline,/" >>"$work/results.csv"
+    done
+    bench "$redis_port" "$pipeline" ping_mbulk | sed "s/^/redis,$pipeline,/" >>"$work/results.csv"
+  done
+  echo "compare-peers: round $round of $rounds done" >&2
+done
+
+python3 - "$work/results.csv" "$rounds" "$requests" <<'PY'
+import csv, statistics, sys
+rows = list(csv.reader(open(sys.argv[1])))
+runs = {}
+for server, pipeline, test, rps in rows:
+    runs.setdefault((server, int(pipeline), test), []).append(float(rps))
+med = {k: statistics.median(v) for k, v in runs.items()}
+print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]}, median of {sys.argv[2]} interleaved rounds (requests/s)")
+print()
+print("| test | pipeline | echo worker | redis | garnet | echo/redis | echo/garnet | redis PING (ceiling) |")
+print("|---|---|---|---|---|---|---|---|")
+for pipeline in (1, 16):
+    ping = med.get(("redis", pipeline, "PING_MBULK"), 0)
+    for test in ("SET", "GET"):
+        e = med.get(("echo", pipeline, test), 0); r = med.get(("redis", pipeline, test), 0); g = med.get(("garnet", pipeline, test), 0)
+        print(f"| {test} | {pipeline} | {e:,.0f} | {r:,.0f} | {g:,.0f} | {e/r if r else 0:.2f} | {e/g if g else 0:.2f} | {ping:,.0f} |")
+PY

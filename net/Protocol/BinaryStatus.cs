@@ -1,0 +1,30 @@
+namespace EchoCache.Net.Protocol;
+
+/// <summary>The outcome carried by a reply frame (header byte 5). Requests carry 0.</summary>
+public enum BinaryStatus : byte
+{
+    /// <summary>Done (or, for a read, found).</summary>
+    Ok = 0x00,
+    /// <summary>No live item holds the key.</summary>
+    NotFound = 0x01,
+    /// <summary>A condition failed: the key exists (ADD), or its version differs from the one given (CAS, DEL).</summary>
+    Exists = 0x02,
+    /// <summary>A replica write carried a version no newer than the one held; nothing changed.</summary>
+    Stale = 0x03,
+    /// <summary>A key, value, item or frame is over a limit.</summary>
+    TooLarge = 0x04,
+    /// <summary>The frame is malformed, or a field is invalid for its opcode.</summary>
+    BadRequest = 0x05,
+    /// <summary>INCR/DECR on a value that is not a decimal 64-bit integer.</summary>
+    NotANumber = 0x06,
+    /// <summary>INCR/DECR would overflow a signed 64-bit integer.</summary>
+    Overflow = 0x07,
+    /// <summary>No live, synced replica can serve the key; retry later.</summary>
+    Unavailable = 0x08,
+    /// <summary>The server is overloaded or could not free memory for the item; retry later.</summary>
+    Busy = 0x09,
+    /// <summary>The connection must authenticate first (or the credentials were wrong).</summary>
+    AuthRequired = 0x0A,
+    /// <summary>An unexpected failure inside the server.</summary>
+    ServerError = 0x0B,
+}

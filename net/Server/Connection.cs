@@ -1,0 +1,210 @@
+using System.Net.Sockets;
+
+namespace EchoCache.Net.Server;
+
+/// <summary>
+/// One client connection driven by two SocketAsyncEventArgs, in lockstep: receive, execute every complete
+/// request, send all the replies in one call, and only then receive again. So a client that stops reading
+/// stops being read (its replies wait in one bounded buffer), and a connection needs no lock: at most one
+/// operation of it is in flight. Synchronous completions are handled in a loop, never by recursion, and with
+/// inline completions (see networking.md) the whole cycle runs on the socket engine's thread without a hop.
+/// </summary>
+internal sealed class Connection
+{
+    private readonly SocketServer _server;
+    private readonly Socket _socket;
+    private readonly IConnectionHandler _handler;
+    private readonly ServerOptions _options;
+    private readonly SocketAsyncEventArgs _receive = new();
+    private readonly SocketAsyncEventArgs _send = new();
+    private readonly OutputBuffer _output;
+    private byte[] _input;
+    private int _start;
+    private int _end;
+    private int _closed;
+
+    public Connection(SocketServer server, Socket socket, IConnectionHandler handler, ServerOptions options)
+    {
+        _server = server;
+        _socket = socket;
+        _handler = handler;
+        _options = options;
+        _input = GC.AllocateUninitializedArray<byte>(options.ReceiveBufferSize, pinned: true);
+        _output = new OutputBuffer(options.ReceiveBufferSize, options.OutputHighWater);
+        _receive.Completed += (_, _) => { if (Received()) ReceiveLoop(); };
+        _send.Completed += (_, _) => { if (Sent() && Pump()) ReceiveLoop(); };
+    }
+
+    public void Start() => ReceiveLoop();
+
+    private void ReceiveLoop()
+    {
+        while (true)
+        {
+            if (!MakeRoom())
+            {
+                Close();
+                return;
+            }
+            _receive.SetBuffer(_input, _end, _input.Length - _end);
+            bool pending;
+            try
+            {
+                pending = _socket.ReceiveAsync(_receive);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            if (pending || !Received())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles a finished receive; true when the loop should receive again at once.</summary>
+    private bool Received()
+    {
+        if (_receive.SocketError != SocketError.Success || _receive.BytesTransferred == 0)
+        {
+            Close();
+            return false;
+        }
+        _end += _receive.BytesTransferred;
+        return Pump();
+    }
+
+    /// <summary>
+    /// Executes buffered requests and sends their replies until more input is needed (true), a send is
+    /// pending (false; its completion resumes here), or the connection closed (false).
+    /// </summary>
+    private bool Pump()
+    {
+        while (true)
+        {
+            if (_handler.IsStreaming)
+            {
+                _handler.ContinueStream(_output);
+            }
+            else if (_end > _start)
+            {
+                int consumed = _handler.Process(_input.AsSpan(_start, _end - _start), _output);
+                _start += consumed;
+                if (_start == _end)
+                {
+                    _start = _end = 0;
+                }
+            }
+            if (_output.Pending > 0)
+            {
+                if (!SendPending())
+                {
+                    return false;
+                }
+                continue;
+            }
+            if (_handler.CloseRequested)
+            {
+                Close();
+                return false;
+            }
+            if (!_handler.IsStreaming)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Sends what is pending; true when it all went synchronously.</summary>
+    private bool SendPending()
+    {
+        while (_output.Pending > 0)
+        {
+            _send.SetBuffer(_output.Bytes, _output.SentOffset, _output.Pending);
+            bool pending;
+            try
+            {
+                pending = _socket.SendAsync(_send);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+            if (pending || !Sent())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Handles a finished send; true when the loop may go on.</summary>
+    private bool Sent()
+    {
+        if (_send.SocketError != SocketError.Success || _send.BytesTransferred == 0)
+        {
+            Close();
+            return false;
+        }
+        _output.MarkSent(_send.BytesTransferred);
+        return _output.Pending == 0 || SendPending();
+    }
+
+    /// <summary>
+    /// Leaves free space at the end of the input buffer: moves a partial request to the front, grows the
+    /// buffer when one request fills it, and shrinks it back once it is empty. False when a request would
+    /// exceed <see cref="ServerOptions.MaxRequestSize"/>.
+    /// </summary>
+    private bool MakeRoom()
+    {
+        if (_start == _end && _input.Length > _options.ReceiveBufferSize)
+        {
+            _input = GC.AllocateUninitializedArray<byte>(_options.ReceiveBufferSize, pinned: true);
+            _start = _end = 0;
+            return true;
+        }
+        if (_end < _input.Length)
+        {
+            return true;
+        }
+        int pending = _end - _start;
+        byte[] target = _input;
+        if (_start == 0)
+        {
+            if (_input.Length >= _options.MaxRequestSize)
+            {
+                return false;
+            }
+            target = GC.AllocateUninitializedArray<byte>(Math.Min(_input.Length * 2, _options.MaxRequestSize), pinned: true);
+        }
+        _input.AsSpan(_start, pending).CopyTo(target);
+        _input = target;
+        _start = 0;
+        _end = pending;
+        return true;
+    }
+
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed by the server.
+        }
+        _socket.Dispose();
+        _handler.OnClosed();
+        _server.Remove(this);
+    }
+}

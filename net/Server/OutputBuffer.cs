@@ -1,0 +1,96 @@
+using System.Buffers;
+
+namespace EchoCache.Net.Server;
+
+/// <summary>
+/// Replies waiting to be sent on one connection: a pinned array that grows when one reply needs it and
+/// shrinks back once drained, so a spike of large values does not hold memory for the connection's lifetime.
+/// </summary>
+public sealed class OutputBuffer : IBufferWriter<byte>
+{
+    private readonly int _initialSize;
+    private readonly int _highWater;
+    private byte[] _buffer;
+    private int _written;
+    private int _sent;
+
+    /// <summary>Creates a buffer of <paramref name="initialSize"/> bytes, full at <paramref name="highWater"/> bytes.</summary>
+    public OutputBuffer(int initialSize = 16 * 1024, int highWater = 256 * 1024)
+    {
+        _initialSize = initialSize;
+        _highWater = highWater;
+        _buffer = GC.AllocateUninitializedArray<byte>(initialSize, pinned: true);
+    }
+
+    /// <summary>Bytes written and not yet sent.</summary>
+    public int Pending => _written - _sent;
+
+    /// <summary>Whether a handler should stop executing requests until this buffer drains.</summary>
+    public bool IsFull => _written >= _highWater;
+
+    /// <summary>Bytes written since the buffer last drained.</summary>
+    public int Written => _written;
+
+    internal byte[] Bytes => _buffer;
+    internal int SentOffset => _sent;
+
+    /// <inheritdoc />
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _written);
+        _written += count;
+    }
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    /// <inheritdoc />
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Appends bytes.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        _written += bytes.Length;
+    }
+
+    internal void MarkSent(int count)
+    {
+        _sent += count;
+        if (_sent == _written)
+        {
+            _sent = _written = 0;
+            if (_buffer.Length > _initialSize)
+            {
+                _buffer = GC.AllocateUninitializedArray<byte>(_initialSize, pinned: true);
+            }
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        int need = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= need)
+        {
+            return;
+        }
+        int pending = _written - _sent;
+        long size = _buffer.Length;
+        while (size - pending < need) size *= 2;
+        if (size > Array.MaxLength) throw new InvalidOperationException("A reply does not fit in one output buffer.");
+        byte[] grown = size == _buffer.Length ? _buffer : GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
+        _buffer.AsSpan(_sent, pending).CopyTo(grown);
+        _buffer = grown;
+        _sent = 0;
+        _written = pending;
+    }
+}

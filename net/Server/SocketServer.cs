@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EchoCache.Net.Server;
+
+/// <summary>
+/// Accepts TCP connections and drives each with a <see cref="Connection"/> loop. Set
+/// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 before the first socket exists (the hosts do, first thing
+/// in Main) so completions run on the socket engine thread instead of hopping to the thread pool.
+/// </summary>
+public sealed class SocketServer : IDisposable
+{
+    private readonly Func<IConnectionHandler> _handlers;
+    private readonly ServerOptions _options;
+    private readonly Socket _listener;
+    private readonly SocketAsyncEventArgs _accept = new();
+    private readonly ConcurrentDictionary<Connection, byte> _connections = new();
+    private int _disposed;
+
+    /// <summary>Binds to <paramref name="endpoint"/> (port 0 picks a free one); call <see cref="Start"/> to serve.</summary>
+    public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, ServerOptions? options = null)
+    {
+        _handlers = handlers;
+        _options = options ?? new ServerOptions();
+        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(endpoint);
+        _accept.Completed += (_, _) => { if (Accepted()) AcceptLoop(); };
+    }
+
+    /// <summary>Where the server listens.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    /// <summary>Connections being served.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Connections refused because <see cref="ServerOptions.MaxConnections"/> were open.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejected);
+
+    private long _rejected;
+
+    /// <summary>Starts listening and accepting.</summary>
+    public void Start()
+    {
+        _listener.Listen(1024);
+        AcceptLoop();
+    }
+
+    private void AcceptLoop()
+    {
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            _accept.AcceptSocket = null;
+            bool pending;
+            try
+            {
+                pending = _listener.AcceptAsync(_accept);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            if (pending || !Accepted())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Handles a finished accept; true to accept again.</summary>
+    private bool Accepted()
+    {
+        if (_accept.SocketError == SocketError.OperationAborted || Volatile.Read(ref _disposed) != 0)
+        {
+            _accept.AcceptSocket?.Dispose();
+            return false;
+        }
+        Socket? socket = _accept.AcceptSocket;
+        if (_accept.SocketError != SocketError.Success || socket == null)
+        {
+            socket?.Dispose();
+            return true;
+        }
+        if (_connections.Count >= _options.MaxConnections)
+        {
+            Interlocked.Increment(ref _rejected);
+            socket.Dispose();
+            return true;
+        }
+        socket.NoDelay = true;
+        var connection = new Connection(this, socket, _handlers(), _options);
+        _connections.TryAdd(connection, 0);
+        connection.Start();
+        return true;
+    }
+
+    internal void Remove(Connection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>Stops accepting and closes every connection.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _listener.Dispose();
+        foreach (Connection connection in _connections.Keys)
+        {
+            connection.Close();
+        }
+    }
+}

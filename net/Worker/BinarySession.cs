@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using EchoCache.Engine;
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+
+namespace EchoCache.Net.Worker;
+
+/// <summary>
+/// Executes native binary protocol requests (docs/protocol.md) against a worker's engine: client commands,
+/// and the internal ones the orchestrator sends (versioned replica writes, snapshot streams, health).
+/// </summary>
+public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats) : IDisposable
+{
+    private SnapshotCursor? _snapshot;
+    private ulong _snapshotRequestId;
+    private long _snapshotItems;
+
+    /// <summary>Set after a frame that leaves the stream untrustworthy: the loop replies, then closes.</summary>
+    public bool CloseRequested { get; private set; }
+
+    /// <summary>Whether a snapshot stream is being written.</summary>
+    public bool IsStreaming => _snapshot != null;
+
+    /// <summary>Executes the complete frames at the start of <paramref name="input"/>; returns the bytes consumed.</summary>
+    public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
+    {
+        int total = 0;
+        while (!output.IsFull && _snapshot == null && !CloseRequested)
+        {
+            OperationStatus status = BinaryCodec.TryParseRequest(input[total..], out BinaryFrame frame, out int consumed);
+            if (status == OperationStatus.NeedMoreData)
+            {
+                break;
+            }
+            if (status == OperationStatus.InvalidData)
+            {
+                BinaryFrameHeader reply = frame.HasHeader ? frame.Header.ReplyWith(frame.Error) : new BinaryFrameHeader
+                {
+                    Opcode = BinaryOpcode.Ping,
+                    Status = frame.Error,
+                };
+                Reply(output, reply, default, frame.ErrorText);
+                // Nothing consumed: the stream itself is broken (wrong magic, a length over the cap). Close.
+                CloseRequested = consumed == 0;
+                total += consumed;
+                continue;
+            }
+            stats.CountCommand();
+            Execute(frame, output);
+            total += consumed;
+        }
+        return total;
+    }
+
+    private void Execute(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        switch (header.Opcode)
+        {
+            case BinaryOpcode.Get:
+                Get(frame, output);
+                break;
+            case BinaryOpcode.Set:
+                Store(frame, WriteCondition.Always, output);
+                break;
+            case BinaryOpcode.Add:
+                Store(frame, WriteCondition.IfAbsent, output);
+                break;
+            case BinaryOpcode.Replace:
+                Store(frame, WriteCondition.IfPresent, output);
+                break;
+            case BinaryOpcode.Cas:
+                Store(frame, WriteCondition.IfVersionMatches, output);
+                break;
+            case BinaryOpcode.ReplicaSet:
+                Store(frame, WriteCondition.IfNewer, output);
+                break;
+            case BinaryOpcode.Delete:
+                Delete(frame, header.Version != 0 ? WriteCondition.IfVersionMatches : WriteCondition.Always, output);
+                break;
+            case BinaryOpcode.ReplicaDelete:
+                Delete(frame, WriteCondition.IfNewer, output);
+                break;
+            case BinaryOpcode.Increment:
+                Increment(frame, negate: false, WriteCondition.Always, output);
+                break;
+            case BinaryOpcode.Decrement:
+                Increment(frame, negate: true, WriteCondition.Always, output);
+                break;
+            case BinaryOpcode.ReplicaIncrement:
+                Increment(frame, negate: false, WriteCondition.IfNewer, output);
+                break;
+            case BinaryOpcode.Touch:
+                Touch(frame, WriteCondition.Always, output);
+                break;
+            case BinaryOpcode.ReplicaTouch:
+                Touch(frame, WriteCondition.IfNewer, output);
+                break;
+            case BinaryOpcode.MultiGet:
+                MultiGet(frame, output);
+                break;
+            case BinaryOpcode.MultiSet:
+                MultiSet(frame, output);
+                break;
+            case BinaryOpcode.Ping:
+                Reply(output, header.ReplyWith(BinaryStatus.Ok), default, frame.Value);
+                break;
+            case BinaryOpcode.Stats:
+                Stats(header, output);
+                break;
+            case BinaryOpcode.Auth:
+                // No password is configured on a worker: every client is already authenticated.
+                Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
+                break;
+            case BinaryOpcode.Flush:
+                engine.Flush();
+                Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
+                break;
+            case BinaryOpcode.Snapshot:
+                _snapshot = engine.CreateSnapshot();
+                _snapshotRequestId = header.RequestId;
+                _snapshotItems = 0;
+                break;
+            case BinaryOpcode.Health:
+                Health(header, output);
+                break;
+            default:
+                // The parser refuses unknown opcodes; a known one missing here is a bug, answered rather than thrown.
+                Reply(output, header.ReplyWith(BinaryStatus.ServerError), default, "opcode not served by a worker"u8);
+                break;
+        }
+    }
+
+    private void Get(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        var sink = new BinaryReplySink(output, header.Opcode, header.RequestId,
+            header.Has(BinaryFrameFlags.AcceptCompressed), includeKey: false, more: false);
+        CacheStatus status = engine.Get(frame.Key, ref sink);
+        if (status != CacheStatus.Ok)
+        {
+            Reply(output, header.ReplyWith(ToBinary(status)), default, default);
+        }
+    }
+
+    private void Store(scoped in BinaryFrame frame, WriteCondition condition, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        CacheStatus status = engine.Set(frame.Key, frame.Value, OptionsFrom(header, condition), out ulong version);
+        ReplyStatus(output, header, status, version);
+    }
+
+    private void Delete(scoped in BinaryFrame frame, WriteCondition condition, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        CacheStatus status = engine.Delete(frame.Key, OptionsFrom(header, condition), out ulong version);
+        ReplyStatus(output, header, status, version);
+    }
+
+    private void Increment(scoped in BinaryFrame frame, bool negate, WriteCondition condition, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        long delta = frame.Counter;
+        if (negate && delta == long.MinValue)
+        {
+            ReplyStatus(output, header, CacheStatus.Overflow, 0);
+            return;
+        }
+        CacheStatus status = engine.Increment(frame.Key, negate ? -delta : delta, OptionsFrom(header, condition),
+            createIfMissing: true, out long value, out ulong version);
+        if (status != CacheStatus.Ok)
+        {
+            ReplyStatus(output, header, status, version);
+            return;
+        }
+        Span<byte> counter = stackalloc byte[BinaryProtocol.CounterSize];
+        BinaryPrimitives.WriteInt64LittleEndian(counter, value);
+        Reply(output, header.ReplyWith(BinaryStatus.Ok) with { Version = version }, default, counter);
+    }
+
+    private void Touch(scoped in BinaryFrame frame, WriteCondition condition, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        CacheStatus status = engine.Touch(frame.Key, OptionsFrom(header, condition), out ulong version);
+        ReplyStatus(output, header, status, version);
+    }
+
+    private void MultiGet(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        bool acceptCompressed = header.Has(BinaryFrameFlags.AcceptCompressed);
+        BinaryKeyList.Enumerator keys = frame.Keys.GetEnumerator();
+        bool hasKey = keys.MoveNext();
+        while (hasKey)
+        {
+            ReadOnlySpan<byte> key = keys.Current;
+            hasKey = keys.MoveNext();
+            // One reply frame per key, carrying the key; all but the last are marked More.
+            var sink = new BinaryReplySink(output, header.Opcode, header.RequestId, acceptCompressed, includeKey: true, more: hasKey);
+            CacheStatus status = engine.Get(key, ref sink);
+            if (status != CacheStatus.Ok)
+            {
+                BinaryFrameHeader missing = header.ReplyWith(ToBinary(status)) with
+                {
+                    Flags = hasKey ? BinaryFrameFlags.More : BinaryFrameFlags.None,
+                };
+                Reply(output, missing, key, default);
+            }
+        }
+    }
+
+    private void MultiSet(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        WriteOptions options = OptionsFrom(header, WriteCondition.Always);
+        foreach (BinaryPair pair in frame.Pairs)
+        {
+            CacheStatus status = engine.Set(pair.Key, pair.Value, options, out _);
+            if (status != CacheStatus.Ok)
+            {
+                // Pairs before this one are stored: MSET is not atomic, and the reply names the first failure.
+                Reply(output, header.ReplyWith(ToBinary(status)), pair.Key, default);
+                return;
+            }
+        }
+        Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
+    }
+
+    /// <inheritdoc cref="IConnectionHandler.ContinueStream"/>
+    public void ContinueStream(OutputBuffer output)
+    {
+        SnapshotCursor? cursor = _snapshot;
+        if (cursor == null)
+        {
+            return;
+        }
+        var sink = new BinaryReplySink(output, BinaryOpcode.Snapshot, _snapshotRequestId, acceptCompressed: true,
+            includeKey: true, more: true);
+        while (!output.IsFull && !cursor.IsComplete)
+        {
+            _snapshotItems += cursor.Read(ref sink, maxBuckets: 64);
+        }
+        if (cursor.IsComplete)
+        {
+            // The end frame: no More flag, and the count of item frames sent so the receiver can check it.
+            Span<byte> count = stackalloc byte[BinaryProtocol.SnapshotEndSize];
+            BinaryPrimitives.WriteInt64LittleEndian(count, _snapshotItems);
+            Reply(output, new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot, RequestId = _snapshotRequestId }, default, count);
+            _snapshot = null;
+        }
+    }
+
+    /// <summary>Drops a snapshot stream the connection did not finish.</summary>
+    public void Dispose() => _snapshot = null;
+
+    private static WriteOptions OptionsFrom(in BinaryFrameHeader header, WriteCondition condition)
+    {
+        bool absolute = header.Has(BinaryFrameFlags.AbsoluteExpiry);
+        return new WriteOptions
+        {
+            Condition = condition,
+            Version = header.Version,
+            Flags = header.ItemFlags,
+            TimeToLiveMs = absolute ? 0 : header.Expiry,
+            ExpiresAtUnixMs = absolute ? header.Expiry : 0,
+            KeepTimeToLive = header.Has(BinaryFrameFlags.KeepTtl),
+            ValueIsCompressed = header.Has(BinaryFrameFlags.Compressed),
+        };
+    }
+
+    private static void ReplyStatus(OutputBuffer output, in BinaryFrameHeader request, CacheStatus status, ulong version) =>
+        Reply(output, request.ReplyWith(ToBinary(status)) with { Version = version }, default, ReasonOf(status));
+
+    private static void Reply(OutputBuffer output, in BinaryFrameHeader header, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        int size = BinaryProtocol.HeaderSize + key.Length + value.Length;
+        BinaryCodec.TryWriteReply(header, key, value, output.GetSpan(size), out int written);
+        output.Advance(written);
+    }
+
+    /// <summary>The wire status of an engine outcome.</summary>
+    public static BinaryStatus ToBinary(CacheStatus status) => status switch
+    {
+        CacheStatus.Ok => BinaryStatus.Ok,
+        CacheStatus.NotFound => BinaryStatus.NotFound,
+        CacheStatus.Exists => BinaryStatus.Exists,
+        CacheStatus.Stale => BinaryStatus.Stale,
+        CacheStatus.KeyTooLarge or CacheStatus.ValueTooLarge => BinaryStatus.TooLarge,
+        CacheStatus.NotANumber => BinaryStatus.NotANumber,
+        CacheStatus.Overflow => BinaryStatus.Overflow,
+        CacheStatus.OutOfMemory => BinaryStatus.Busy,
+        _ => BinaryStatus.BadRequest,
+    };
+
+    /// <summary>A short reason for an error reply's value; empty for outcomes that need none.</summary>
+    private static ReadOnlySpan<byte> ReasonOf(CacheStatus status) => status switch
+    {
+        CacheStatus.KeyTooLarge => "key longer than 250 bytes"u8,
+        CacheStatus.ValueTooLarge => "item larger than 1 MiB after compression"u8,
+        CacheStatus.InvalidExpiry => "invalid expiry"u8,
+        CacheStatus.CorruptValue => "compressed value does not decode"u8,
+        CacheStatus.NotANumber => "value is not a 64-bit integer"u8,
+        CacheStatus.Overflow => "increment would overflow"u8,
+        CacheStatus.OutOfMemory => "no memory could be freed for the item"u8,
+        _ => default,
+    };
+}

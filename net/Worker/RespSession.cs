@@ -1,0 +1,210 @@
+using System.Buffers;
+using EchoCache.Engine;
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+
+namespace EchoCache.Net.Worker;
+
+/// <summary>
+/// Executes the RESP commands of one connection over a worker's <see cref="CacheEngine"/>, with Redis 7's
+/// semantics and error texts. Only strings exist here, so no command ever answers WRONGTYPE.
+/// </summary>
+/// <remarks>
+/// GET and SET (and INCR, DEL, MGET) are the hot path: dispatch compares bytes without allocating, replies are
+/// written straight into the connection's <see cref="OutputBuffer"/>, and a value goes from the engine's
+/// item to the output in one copy (decompressed on the way if stored compressed). The command families live
+/// in partial files, one each, as Garnet's RespServerSession does.
+/// </remarks>
+public sealed partial class RespSession
+{
+    private readonly CacheEngine _engine;
+    private readonly WorkerStats _stats;
+    private readonly RespParser _parser = new();
+    private readonly long _clientId;
+    private RespVersion _version = RespVersion.Resp2;
+    private byte[]? _clientName;
+
+    // The connection's output for the duration of one Process call; handlers run only inside it.
+    private OutputBuffer _output = null!;
+
+    /// <summary>Creates the executor of one connection.</summary>
+    public RespSession(CacheEngine engine, WorkerStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(stats);
+        _engine = engine;
+        _stats = stats;
+        _clientId = stats.NextClientId();
+    }
+
+    /// <summary>Set after QUIT or a protocol error: the loop sends what is written, then closes.</summary>
+    public bool CloseRequested { get; private set; }
+
+    /// <summary>
+    /// Executes the complete requests at the start of <paramref name="input"/> and writes their replies.
+    /// Returns the bytes consumed: 0 if the first request is incomplete. Stops early once
+    /// <see cref="OutputBuffer.IsFull"/>. After QUIT or a protocol error the rest of the input is consumed
+    /// unexecuted and <see cref="CloseRequested"/> is set.
+    /// </summary>
+    public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (CloseRequested)
+        {
+            return input.Length;
+        }
+        _output = output;
+        int consumed = 0;
+        while (consumed < input.Length && !output.IsFull)
+        {
+            OperationStatus status = _parser.TryParse(input[consumed..], out RespRequest request, out int length);
+            if (status == OperationStatus.NeedMoreData)
+            {
+                break;
+            }
+            if (status != OperationStatus.Done)
+            {
+                // As Redis: reply the protocol error, then close; nothing after it can be framed reliably.
+                Span<byte> span = output.GetSpan(128);
+                RespWriter.TryWriteProtocolError(_parser.Error, span, out int written);
+                output.Advance(written);
+                CloseRequested = true;
+                return input.Length;
+            }
+            consumed += length;
+            if (!request.IsEmpty)
+            {
+                Execute(request);
+                if (CloseRequested)
+                {
+                    return input.Length;
+                }
+            }
+        }
+        return consumed;
+    }
+
+    private void Execute(in RespRequest request)
+    {
+        ReadOnlySpan<byte> name = request[0];
+        // GET and SET skip the table: three byte compares (| 0x20 folds ASCII letters to lower case).
+        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't')
+        {
+            int first = name[0] | 0x20;
+            if (first == 'g' && request.Count == 2)
+            {
+                _stats.CountCommand();
+                Get(request);
+                return;
+            }
+            if (first == 's' && request.Count >= 3)
+            {
+                _stats.CountCommand();
+                Set(request);
+                return;
+            }
+        }
+        CommandInfo? command = CommandTable.Find(name);
+        if (command is null)
+        {
+            WriteUnknownCommand(request);
+            return;
+        }
+        if (!command.AcceptsCount(request.Count))
+        {
+            WriteArityError(command);
+            return;
+        }
+        // A container (CLIENT, CONFIG, COMMAND) runs the subcommand its second argument names.
+        if (command.Subcommands.Length != 0 && request.Count > 1)
+        {
+            CommandInfo? sub = command.FindSubcommand(request[1]);
+            if (sub is null)
+            {
+                WriteUnknownSubcommand(request);
+                return;
+            }
+            if (!sub.AcceptsCount(request.Count))
+            {
+                WriteArityError(sub);
+                return;
+            }
+            command = sub;
+        }
+        _stats.CountCommand();
+        Dispatch(command.Id, request);
+    }
+
+    private void Dispatch(CommandId id, in RespRequest request)
+    {
+        switch (id)
+        {
+            case CommandId.Get: Get(request); break;
+            case CommandId.Set: Set(request); break;
+            case CommandId.SetNx: SetNx(request); break;
+            case CommandId.SetEx: SetEx(request, milliseconds: false); break;
+            case CommandId.PSetEx: SetEx(request, milliseconds: true); break;
+            case CommandId.GetSet: GetSet(request); break;
+            case CommandId.GetDel: GetDel(request); break;
+            case CommandId.GetEx: GetEx(request); break;
+            case CommandId.MGet: MGet(request); break;
+            case CommandId.MSet: MSet(request); break;
+            case CommandId.MSetNx: MSetNx(request); break;
+            case CommandId.Incr: IncrementBy(request, 1); break;
+            case CommandId.Decr: IncrementBy(request, -1); break;
+            case CommandId.IncrBy: IncrBy(request, negate: false); break;
+            case CommandId.DecrBy: IncrBy(request, negate: true); break;
+            case CommandId.IncrByFloat: IncrByFloat(request); break;
+            case CommandId.Append: Append(request); break;
+            case CommandId.StrLen: StrLen(request); break;
+            case CommandId.GetRange: GetRange(request); break;
+            case CommandId.SetRange: SetRange(request); break;
+            case CommandId.Del:
+            case CommandId.Unlink: Del(request); break;
+            case CommandId.Exists:
+            case CommandId.Touch: Exists(request); break;
+            case CommandId.Type: TypeOf(request); break;
+            case CommandId.Rename: Rename(request, onlyIfAbsent: false); break;
+            case CommandId.RenameNx: Rename(request, onlyIfAbsent: true); break;
+            case CommandId.Copy: Copy(request); break;
+            case CommandId.Keys: Keys(request); break;
+            case CommandId.Scan: Scan(request); break;
+            case CommandId.RandomKey: RandomKey(); break;
+            case CommandId.Expire: Expire(request, "expire"u8, milliseconds: false, absolute: false); break;
+            case CommandId.PExpire: Expire(request, "pexpire"u8, milliseconds: true, absolute: false); break;
+            case CommandId.ExpireAt: Expire(request, "expireat"u8, milliseconds: false, absolute: true); break;
+            case CommandId.PExpireAt: Expire(request, "pexpireat"u8, milliseconds: true, absolute: true); break;
+            case CommandId.ExpireTime: ExpireTime(request, milliseconds: false); break;
+            case CommandId.PExpireTime: ExpireTime(request, milliseconds: true); break;
+            case CommandId.Ttl: Ttl(request, milliseconds: false); break;
+            case CommandId.PTtl: Ttl(request, milliseconds: true); break;
+            case CommandId.Persist: Persist(request); break;
+            case CommandId.DbSize: WriteInteger(_engine.Count); break;
+            case CommandId.FlushDb:
+            case CommandId.FlushAll: Flush(request); break;
+            case CommandId.Select: Select(request); break;
+            case CommandId.Ping: Ping(request); break;
+            case CommandId.Echo: WriteBulk(request[1]); break;
+            case CommandId.Info: Info(request); break;
+            case CommandId.Hello: Hello(request); break;
+            case CommandId.Auth: Auth(request); break;
+            case CommandId.ClientSetName: ClientSetName(request); break;
+            case CommandId.ClientGetName: ClientGetName(); break;
+            case CommandId.ClientId: WriteInteger(_clientId); break;
+            case CommandId.ClientSetInfo: ClientSetInfo(request); break;
+            case CommandId.ClientHelp: WriteHelp(ClientHelpLines); break;
+            case CommandId.ConfigGet: ConfigGet(request); break;
+            case CommandId.ConfigHelp: WriteHelp(ConfigHelpLines); break;
+            case CommandId.Command: CommandAll(); break;
+            case CommandId.CommandCount: WriteInteger(CommandTable.All.Length); break;
+            case CommandId.CommandDocs: CommandDocs(request); break;
+            case CommandId.CommandInfo: CommandInfoOf(request); break;
+            case CommandId.CommandList: CommandList(request); break;
+            case CommandId.CommandHelp: WriteHelp(CommandHelpLines); break;
+            case CommandId.Quit: Quit(); break;
+            case CommandId.Role: Role(); break;
+            case CommandId.Cluster: WriteError("ERR This instance has cluster support disabled"u8); break;
+            default: WriteUnknownCommand(request); break;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using EchoCache.Engine;
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+
+namespace EchoCache.Net.Worker;
+
+/// <summary>
+/// One client connection of a worker. The first byte decides the protocol for the connection's life: the
+/// binary protocol's request magic (0xEC) can never start a RESP request, which begins with '*' or a letter.
+/// </summary>
+public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConnectionHandler
+{
+    private BinarySession? _binary;
+    private RespSession? _resp;
+
+    /// <inheritdoc />
+    public bool IsStreaming => _binary?.IsStreaming ?? false;
+
+    /// <inheritdoc />
+    public bool CloseRequested => _binary?.CloseRequested ?? _resp?.CloseRequested ?? false;
+
+    /// <inheritdoc />
+    public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
+    {
+        if (_binary != null) return _binary.Process(input, output);
+        if (_resp != null) return _resp.Process(input, output);
+        if (input.IsEmpty) return 0;
+        if (BinaryProtocol.IsBinaryProtocol(input[0]))
+        {
+            _binary = new BinarySession(engine, stats);
+            return _binary.Process(input, output);
+        }
+        _resp = new RespSession(engine, stats);
+        return _resp.Process(input, output);
+    }
+
+    /// <inheritdoc />
+    public void ContinueStream(OutputBuffer output) => _binary?.ContinueStream(output);
+
+    /// <inheritdoc />
+    public void OnClosed() => _binary?.Dispose();
+}

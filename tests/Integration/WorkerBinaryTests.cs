@@ -1,0 +1,217 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EchoCache.Net.Client;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Tests.Integration;
+
+/// <summary>The published worker binary, driven over sockets with the project's own client.</summary>
+public sealed class WorkerBinaryTests
+{
+    private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
+
+    [Fact]
+    public async Task Set_get_delete_and_the_conditional_writes()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+
+        EchoReply set = await client.SetAsync(B("name"), B("tanson"), itemFlags: 7);
+        Assert.Equal(BinaryStatus.Ok, set.Status);
+        EchoReply get = await client.GetAsync(B("name"));
+        Assert.Equal("tanson", Encoding.UTF8.GetString(get.Value));
+        Assert.Equal(7u, get.ItemFlags);
+        Assert.Equal(set.Version, get.Version);
+
+        Assert.Equal(BinaryStatus.Exists, (await client.AddAsync(B("name"), B("x"))).Status);
+        Assert.Equal(BinaryStatus.NotFound, (await client.ReplaceAsync(B("other"), B("x"))).Status);
+        Assert.Equal(BinaryStatus.Exists, (await client.CompareAndSetAsync(B("name"), B("x"), get.Version + 100)).Status);
+        EchoReply cas = await client.CompareAndSetAsync(B("name"), B("cas"), get.Version);
+        Assert.Equal(BinaryStatus.Ok, cas.Status);
+        Assert.True(cas.Version > get.Version);
+
+        Assert.Equal(BinaryStatus.Ok, (await client.DeleteAsync(B("name"))).Status);
+        Assert.Equal(BinaryStatus.NotFound, (await client.GetAsync(B("name"))).Status);
+        Assert.Equal(BinaryStatus.NotFound, (await client.DeleteAsync(B("name"))).Status);
+    }
+
+    [Fact]
+    public async Task Increment_expiry_and_batches()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+
+        EchoReply first = await client.IncrementAsync(B("counter"), 5);
+        Assert.Equal(5, BinaryPrimitives.ReadInt64LittleEndian(first.Value));
+        EchoReply second = await client.IncrementAsync(B("counter"), -7);
+        Assert.Equal(-2, BinaryPrimitives.ReadInt64LittleEndian(second.Value));
+        await client.SetAsync(B("text"), B("abc"));
+        Assert.Equal(BinaryStatus.NotANumber, (await client.IncrementAsync(B("text"))).Status);
+
+        await client.SetAsync(B("short"), B("lived"), TimeSpan.FromMilliseconds(200));
+        Assert.Equal(BinaryStatus.Ok, (await client.GetAsync(B("short"))).Status);
+        await Task.Delay(400);
+        Assert.Equal(BinaryStatus.NotFound, (await client.GetAsync(B("short"))).Status);
+
+        var pairs = Enumerable.Range(0, 50).Select(i => new KeyValuePair<byte[], byte[]>(B($"k{i}"), B($"v{i}"))).ToList();
+        Assert.Equal(BinaryStatus.Ok, (await client.MultiSetAsync(pairs)).Status);
+        IReadOnlyList<EchoReply> replies = await client.MultiGetAsync([B("k3"), B("missing"), B("k49")]);
+        Assert.Equal(3, replies.Count);
+        Assert.Equal("v3", Encoding.UTF8.GetString(replies[0].Value));
+        Assert.Equal(BinaryStatus.NotFound, replies[1].Status);
+        Assert.Equal("missing", Encoding.UTF8.GetString(replies[1].Key));
+        Assert.Equal("v49", Encoding.UTF8.GetString(replies[2].Value));
+    }
+
+    [Fact]
+    public async Task Many_pipelined_requests_on_one_connection_all_get_their_own_reply()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+        Task<EchoReply>[] sets = Enumerable.Range(0, 2000).Select(i => client.SetAsync(B($"key:{i}"), B($"value:{i}"))).ToArray();
+        EchoReply[] stored = await Task.WhenAll(sets);
+        Assert.All(stored, s => Assert.Equal(BinaryStatus.Ok, s.Status));
+        EchoReply[] gets = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => client.GetAsync(B($"key:{i}"))));
+        for (int i = 0; i < gets.Length; i++)
+        {
+            Assert.Equal($"value:{i}", Encoding.UTF8.GetString(gets[i].Value));
+        }
+    }
+
+    [Fact]
+    public async Task Large_values_are_compressed_in_the_worker_and_read_back_whole()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+        byte[] big = B(string.Concat(Enumerable.Repeat("echo cache compresses repeated text; ", 40_000))); // ~1.5 MB
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("big"), big)).Status);
+        EchoReply get = await client.GetAsync(B("big"));
+        Assert.Equal(big, get.Value);
+        IReadOnlyDictionary<string, string> stats = await client.StatsAsync();
+        Assert.True(long.Parse(stats["memory_used"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("1", stats["items"]);
+    }
+
+    [Fact]
+    public async Task Garbage_closes_that_connection_and_other_clients_keep_their_data()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+        await client.SetAsync(B("kept"), B("safe"));
+
+        // A frame whose value length is over the 64 MiB cap: a TooLarge reply, then the server closes.
+        byte[] oversized = new byte[BinaryProtocol.HeaderSize];
+        oversized[0] = BinaryProtocol.RequestMagic;
+        oversized[1] = BinaryProtocol.ProtocolVersion;
+        oversized[2] = (byte)BinaryOpcode.Set;
+        oversized[4] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(oversized.AsSpan(8), uint.MaxValue);
+        byte[] reply = SendRaw(port, oversized);
+        Assert.True(reply.Length >= BinaryProtocol.HeaderSize, "expected an error reply before the close");
+        Assert.Equal((byte)BinaryStatus.TooLarge, reply[5]);
+
+        // A binary frame with an unknown opcode: a BadRequest reply (the frame is well delimited).
+        byte[] unknown = new byte[BinaryProtocol.HeaderSize];
+        unknown[0] = BinaryProtocol.RequestMagic;
+        unknown[1] = BinaryProtocol.ProtocolVersion;
+        unknown[2] = 0x3E;
+        Assert.Equal((byte)BinaryStatus.BadRequest, SendRaw(port, unknown, keepOpen: true)[5]);
+
+        // A wrong version: reply and close.
+        Assert.Equal((byte)BinaryStatus.BadRequest, SendRaw(port, [BinaryProtocol.RequestMagic, 9, 1, 0])[5]);
+
+        Assert.Equal("safe", Encoding.UTF8.GetString((await client.GetAsync(B("kept"))).Value));
+        Assert.False(worker.HasExited);
+    }
+
+    [Fact]
+    public async Task Snapshot_streams_every_item_with_its_version_and_then_the_count()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+        var versions = new Dictionary<string, ulong>();
+        for (int i = 0; i < 3000; i++)
+        {
+            versions[$"s{i}"] = (await client.SetAsync(B($"s{i}"), B($"v{i}"))).Version;
+        }
+        IReadOnlyList<EchoReply> frames = await client.SendAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default);
+        EchoReply end = frames[^1];
+        Assert.False(end.Flags.HasFlag(BinaryFrameFlags.More));
+        Assert.Equal(3000, BinaryPrimitives.ReadInt64LittleEndian(end.Value));
+        var seen = frames.Take(frames.Count - 1).ToDictionary(f => Encoding.UTF8.GetString(f.Key), f => f.Version);
+        Assert.Equal(versions.OrderBy(p => p.Key), seen.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public async Task Replica_writes_apply_only_when_newer()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+        var replicaSet = new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet };
+        Assert.Equal(BinaryStatus.Ok, (await client.SendOneAsync(replicaSet with { Version = 10 }, B("k"), B("ten"))).Status);
+        Assert.Equal(BinaryStatus.Stale, (await client.SendOneAsync(replicaSet with { Version = 9 }, B("k"), B("nine"))).Status);
+        var replicaDelete = new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete, Version = 12 };
+        Assert.Equal(BinaryStatus.Ok, (await client.SendOneAsync(replicaDelete, B("k"), default)).Status);
+        // A late write older than the delete must not bring the key back.
+        Assert.Equal(BinaryStatus.Stale, (await client.SendOneAsync(replicaSet with { Version = 11 }, B("k"), B("late"))).Status);
+        Assert.Equal(BinaryStatus.NotFound, (await client.GetAsync(B("k"))).Status);
+
+        EchoReply health = await client.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default);
+        Assert.True(BinaryHealth.TryRead(health.Value, out BinaryHealth info));
+        Assert.NotEqual(0UL, info.InstanceId);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "missing <port>")]
+    [InlineData(new[] { "abc" }, "<port> must be a port number")]
+    [InlineData(new[] { "70000" }, "<port> must be a port number")]
+    [InlineData(new[] { "3000", "--memory", "1kb" }, "--memory must be a size")]
+    [InlineData(new[] { "3000", "--bogus", "1" }, "unknown option --bogus")]
+    [InlineData(new[] { "3000", "4000" }, "too many arguments")]
+    public void A_bad_command_line_gets_a_clear_message_and_exit_code_2(string[] arguments, string message)
+    {
+        using HostProcess worker = HostProcess.Start("worker", arguments);
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, worker.ExitCode);
+        Assert.Contains(message, worker.Output, StringComparison.Ordinal);
+        Assert.Contains("usage: worker <port>", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sigterm_stops_the_worker_cleanly()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out _);
+        worker.Terminate();
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, worker.ExitCode);
+        Assert.Contains("stopping", worker.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends raw bytes on a fresh connection and returns what came back before the server closed (or 2 s).</summary>
+    private static byte[] SendRaw(int port, byte[] bytes, bool keepOpen = false)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        socket.Connect(IPAddress.Loopback, port);
+        socket.Send(bytes);
+        socket.ReceiveTimeout = 2000;
+        var received = new List<byte>();
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                int n = socket.Receive(buffer);
+                if (n == 0) break;
+                received.AddRange(buffer.AsSpan(0, n).ToArray());
+                if (keepOpen && received.Count >= BinaryProtocol.HeaderSize) break;
+            }
+        }
+        catch (SocketException)
+        {
+            // Timed out or reset: return what arrived.
+        }
+        return [.. received];
+    }
+}

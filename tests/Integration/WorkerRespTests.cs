@@ -1,0 +1,66 @@
+namespace EchoCache.Tests.Integration;
+
+/// <summary>The published worker binary, driven over RESP by the real redis-cli.</summary>
+public sealed class WorkerRespTests
+{
+    [Fact]
+    public void Redis_cli_sets_gets_and_deletes()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        Assert.Equal("PONG", RedisCli.Run(port, "ping"));
+        Assert.Equal("OK", RedisCli.Run(port, "set", "name", "tanson"));
+        Assert.Equal("tanson", RedisCli.Run(port, "get", "name"));
+        Assert.Equal("1", RedisCli.Run(port, "exists", "name"));
+        Assert.Equal("(integer) 1", RedisCli.Run(port, "--no-raw", "del", "name"));
+        Assert.Equal("(nil)", RedisCli.Run(port, "--no-raw", "get", "name"));
+    }
+
+    [Fact]
+    public void Redis_cli_counters_expiry_and_errors()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        Assert.Equal("11", RedisCli.Run(port, "incrby", "n", "11"));
+        Assert.Equal("10", RedisCli.Run(port, "decr", "n"));
+        Assert.Equal("OK", RedisCli.Run(port, "set", "t", "v", "EX", "100"));
+        int ttl = int.Parse(RedisCli.Run(port, "ttl", "t"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(ttl, 98, 100);
+        Assert.Equal("-1", RedisCli.Run(port, "ttl", "n"));
+        Assert.Equal("-2", RedisCli.Run(port, "ttl", "missing"));
+        Assert.StartsWith("ERR unknown command 'nosuchcommand'", RedisCli.Run(port, "nosuchcommand", "a"), StringComparison.Ordinal);
+        Assert.Equal("ERR value is not an integer or out of range", RedisCli.Run(port, "incr", "t"));
+        Assert.Equal("ERR wrong number of arguments for 'get' command", RedisCli.Run(port, "get"));
+        Assert.Equal("v", RedisCli.Run(port, "get", "t"));
+    }
+
+    [Fact]
+    public void Redis_cli_pipe_mode_loads_many_keys_in_one_go()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        var commands = new System.Text.StringBuilder();
+        for (int i = 0; i < 10_000; i++)
+        {
+            string key = $"key:{i}", value = $"value:{i}";
+            commands.Append($"*3\r\n$3\r\nSET\r\n${key.Length}\r\n{key}\r\n${value.Length}\r\n{value}\r\n");
+        }
+        string report = RedisCli.RunWithInput(port, commands.ToString(), "--pipe");
+        Assert.Contains("errors: 0, replies: 10000", report, StringComparison.Ordinal);
+        Assert.Equal("10000", RedisCli.Run(port, "dbsize"));
+        Assert.Equal("value:9999", RedisCli.Run(port, "get", "key:9999"));
+    }
+
+    [Fact]
+    public void A_malformed_request_gets_a_protocol_error_and_the_worker_keeps_serving()
+    {
+        using HostProcess worker = HostProcess.StartWorker(out int port);
+        Assert.Equal("OK", RedisCli.Run(port, "set", "kept", "safe"));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Connect(System.Net.IPAddress.Loopback, port);
+        socket.Send("*1\r\n$abc\r\n"u8.ToArray());
+        socket.ReceiveTimeout = 2000;
+        byte[] buffer = new byte[256];
+        int n = socket.Receive(buffer);
+        Assert.StartsWith("-ERR Protocol error", System.Text.Encoding.ASCII.GetString(buffer, 0, n), StringComparison.Ordinal);
+        Assert.Equal(0, socket.Receive(buffer)); // then the server closes the connection
+        Assert.Equal("safe", RedisCli.Run(port, "get", "kept"));
+    }
+}
