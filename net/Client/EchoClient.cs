@@ -166,6 +166,12 @@ public sealed partial class EchoClient : IAsyncDisposable, IDisposable
             }
             total += consumed;
             BinaryFrameHeader header = frame.Header;
+            if (header.Opcode == BinaryOpcode.ConnectionError)
+            {
+                // The server found the stream unusable and is closing: say why to every request in flight.
+                throw new InvalidDataException("the server is closing the connection: " +
+                    System.Text.Encoding.ASCII.GetString(frame.Value));
+            }
             if (!_pending.TryGetValue(header.RequestId, out PendingRequest? pending))
             {
                 continue; // a reply to a request that was cancelled

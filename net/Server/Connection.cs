@@ -18,19 +18,22 @@ internal sealed class Connection
     private readonly SocketAsyncEventArgs _receive = new();
     private readonly SocketAsyncEventArgs _send = new();
     private readonly OutputBuffer _output;
+    private readonly PinnedBufferPool _buffers;
     private byte[] _input;
     private int _start;
     private int _end;
     private int _closed;
 
-    public Connection(SocketServer server, Socket socket, IConnectionHandler handler, ServerOptions options)
+    public Connection(SocketServer server, Socket socket, IConnectionHandler handler, ServerOptions options,
+        PinnedBufferPool buffers)
     {
         _server = server;
         _socket = socket;
         _handler = handler;
         _options = options;
-        _input = GC.AllocateUninitializedArray<byte>(options.ReceiveBufferSize, pinned: true);
-        _output = new OutputBuffer(options.ReceiveBufferSize, options.OutputHighWater);
+        _buffers = buffers;
+        _input = buffers.Rent();
+        _output = new OutputBuffer(buffers, options.OutputHighWater);
         _receive.Completed += (_, _) => { if (Received()) ReceiveLoop(); };
         _send.Completed += (_, _) => { if (Sent() && Pump()) ReceiveLoop(); };
     }
@@ -158,9 +161,9 @@ internal sealed class Connection
     /// </summary>
     private bool MakeRoom()
     {
-        if (_start == _end && _input.Length > _options.ReceiveBufferSize)
+        if (_start == _end && _input.Length > _buffers.BufferSize)
         {
-            _input = GC.AllocateUninitializedArray<byte>(_options.ReceiveBufferSize, pinned: true);
+            _input = _buffers.Rent();
             _start = _end = 0;
             return true;
         }
@@ -179,13 +182,34 @@ internal sealed class Connection
             target = GC.AllocateUninitializedArray<byte>(Math.Min(_input.Length * 2, _options.MaxRequestSize), pinned: true);
         }
         _input.AsSpan(_start, pending).CopyTo(target);
+        if (!ReferenceEquals(target, _input))
+        {
+            _buffers.Return(_input); // only a pool-sized array is kept
+        }
         _input = target;
         _start = 0;
         _end = pending;
         return true;
     }
 
-    public void Close()
+    /// <summary>
+    /// Shuts the socket down from another thread (server shutdown): the operation in flight then fails and the
+    /// connection's own loop closes it, so buffers are returned only by the thread that uses them.
+    /// </summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closing.
+        }
+    }
+
+    /// <summary>Closes the connection; called only from the connection's own loop.</summary>
+    private void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -205,6 +229,9 @@ internal sealed class Connection
         }
         _socket.Dispose();
         _handler.OnClosed();
+        // Both operations are finished or failed by now (the socket is closed), so the buffers are free.
+        _buffers.Return(_input);
+        _output.Release();
         _server.Remove(this);
     }
 }

@@ -8,7 +8,7 @@ namespace EchoCache.Net.Server;
 /// </summary>
 public sealed class OutputBuffer : IBufferWriter<byte>
 {
-    private readonly int _initialSize;
+    private readonly PinnedBufferPool _pool;
     private readonly int _highWater;
     private byte[] _buffer;
     private int _written;
@@ -16,10 +16,16 @@ public sealed class OutputBuffer : IBufferWriter<byte>
 
     /// <summary>Creates a buffer of <paramref name="initialSize"/> bytes, full at <paramref name="highWater"/> bytes.</summary>
     public OutputBuffer(int initialSize = 16 * 1024, int highWater = 256 * 1024)
+        : this(new PinnedBufferPool(initialSize, maxRetained: 0), highWater)
     {
-        _initialSize = initialSize;
+    }
+
+    /// <summary>Creates a buffer that rents its idle-size array from <paramref name="pool"/>.</summary>
+    public OutputBuffer(PinnedBufferPool pool, int highWater)
+    {
+        _pool = pool;
         _highWater = highWater;
-        _buffer = GC.AllocateUninitializedArray<byte>(initialSize, pinned: true);
+        _buffer = pool.Rent();
     }
 
     /// <summary>Bytes written and not yet sent.</summary>
@@ -69,11 +75,19 @@ public sealed class OutputBuffer : IBufferWriter<byte>
         if (_sent == _written)
         {
             _sent = _written = 0;
-            if (_buffer.Length > _initialSize)
+            if (_buffer.Length > _pool.BufferSize)
             {
-                _buffer = GC.AllocateUninitializedArray<byte>(_initialSize, pinned: true);
+                _buffer = _pool.Rent();
             }
         }
+    }
+
+    /// <summary>Gives the array back to the pool; the buffer must not be used afterwards.</summary>
+    internal void Release()
+    {
+        _pool.Return(_buffer);
+        _buffer = [];
+        _written = _sent = 0;
     }
 
     private void Ensure(int sizeHint)

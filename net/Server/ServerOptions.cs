@@ -10,10 +10,11 @@ public sealed class ServerOptions
     public int ReceiveBufferSize { get; init; } = 16 * 1024;
 
     /// <summary>
-    /// Largest single request a connection may buffer while it arrives. A parser rejects longer lengths from
-    /// the header first; this bounds what a peer can make the server hold. Default 65 MiB.
+    /// Largest single request a connection may buffer while it arrives: RESP's request cap (128 MiB, e.g. an
+    /// MSET of large values) and a little room. A parser rejects longer lengths from the header first; this
+    /// bounds what a peer can make the server hold. Default 129 MiB.
     /// </summary>
-    public int MaxRequestSize { get; init; } = 65 * 1024 * 1024;
+    public int MaxRequestSize { get; init; } = Protocol.RespLimits.MaxRequestLength + (1 << 20);
 
     /// <summary>Replies written before the handler pauses to let them drain. Default 256 KiB.</summary>
     public int OutputHighWater { get; init; } = 256 * 1024;

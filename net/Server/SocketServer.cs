@@ -16,6 +16,7 @@ public sealed class SocketServer : IDisposable
     private readonly Socket _listener;
     private readonly SocketAsyncEventArgs _accept = new();
     private readonly ConcurrentDictionary<Connection, byte> _connections = new();
+    private readonly PinnedBufferPool _buffers;
     private int _disposed;
 
     /// <summary>Binds to <paramref name="endpoint"/> (port 0 picks a free one); call <see cref="Start"/> to serve.</summary>
@@ -23,6 +24,7 @@ public sealed class SocketServer : IDisposable
     {
         _handlers = handlers;
         _options = options ?? new ServerOptions();
+        _buffers = new PinnedBufferPool(_options.ReceiveBufferSize);
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Bind(endpoint);
@@ -89,7 +91,7 @@ public sealed class SocketServer : IDisposable
             return true;
         }
         socket.NoDelay = true;
-        var connection = new Connection(this, socket, _handlers(), _options);
+        var connection = new Connection(this, socket, _handlers(), _options, _buffers);
         _connections.TryAdd(connection, 0);
         connection.Start();
         return true;
@@ -97,7 +99,10 @@ public sealed class SocketServer : IDisposable
 
     internal void Remove(Connection connection) => _connections.TryRemove(connection, out _);
 
-    /// <summary>Stops accepting and closes every connection.</summary>
+    /// <summary>
+    /// Stops accepting, closes every connection, and waits (5 s at most) until each connection's loop has let go:
+    /// after this returns no handler is running, so the owner may free what handlers use (the engine).
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -107,7 +112,13 @@ public sealed class SocketServer : IDisposable
         _listener.Dispose();
         foreach (Connection connection in _connections.Keys)
         {
-            connection.Close();
+            connection.Abort();
+        }
+        // A connection closes itself on its own thread once its operation in flight fails; wait for that.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!_connections.IsEmpty && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(1);
         }
     }
 }

@@ -35,12 +35,7 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
             }
             if (status == OperationStatus.InvalidData)
             {
-                BinaryFrameHeader reply = frame.HasHeader ? frame.Header.ReplyWith(frame.Error) : new BinaryFrameHeader
-                {
-                    Opcode = BinaryOpcode.Ping,
-                    Status = frame.Error,
-                };
-                Reply(output, reply, default, frame.ErrorText);
+                Reply(output, frame.ErrorReply, default, frame.ErrorText);
                 // Nothing consumed: the stream itself is broken (wrong magic, a length over the cap). Close.
                 CloseRequested = consumed == 0;
                 total += consumed;

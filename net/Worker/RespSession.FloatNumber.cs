@@ -3,29 +3,25 @@ namespace EchoCache.Net.Worker;
 public sealed partial class RespSession
 {
     /// <summary>
-    /// A number INCRBYFLOAT works on: a decimal while it fits one, so decimal input adds without binary
-    /// rounding error (Redis adds in long double, whose extra precision hides that error behind its 17 printed
-    /// decimals); a double beyond that.
+    /// A number as INCRBYFLOAT holds it: an x87 80-bit extended value (C's long double on x86-64, where Redis
+    /// computes INCRBYFLOAT), <c>(-1)^Negative × Mantissa × 2^Exponent</c> with a 64-bit mantissa that has its
+    /// top bit set (normal), or is smaller at the least exponent (subnormal), or is 0. Emulated exactly, so sums
+    /// and their printed digits, rounding noise included ("1000.19999999999999996"), are the ones Redis gives.
     /// </summary>
-    private readonly struct FloatNumber
+    private readonly struct FloatNumber(bool negative, ulong mantissa, int exponent, bool isInfinity = false)
     {
-        private FloatNumber(decimal value, double approximation, bool isDecimal)
-        {
-            Decimal = value;
-            Double = approximation;
-            IsDecimal = isDecimal;
-        }
+        public bool Negative { get; } = negative;
 
-        public decimal Decimal { get; }
+        public ulong Mantissa { get; } = mantissa;
 
-        public double Double { get; }
+        public int Exponent { get; } = exponent;
 
-        public bool IsDecimal { get; }
+        public bool IsInfinity { get; } = isInfinity;
 
-        public static FloatNumber Zero => FromDecimal(0m);
+        public bool IsZero => Mantissa == 0 && !IsInfinity;
 
-        public static FloatNumber FromDecimal(decimal value) => new(value, (double)value, isDecimal: true);
+        public static FloatNumber Zero => default;
 
-        public static FloatNumber FromDouble(double value) => new(0m, value, isDecimal: false);
+        public static FloatNumber Infinity(bool negative) => new(negative, 0, 0, isInfinity: true);
     }
 }

@@ -14,6 +14,12 @@ public sealed partial class RespSession
     /// <summary>SCAN visits at most this many positions per key asked for, as Redis's dictScan loop does.</summary>
     private const int ScanEffort = 10;
 
+    /// <summary>Positions any SCAN call may visit: empty tables (64 buckets a shard, up to 16 shards) end in one call.</summary>
+    private const int MinScanPositions = 4096;
+
+    /// <summary>Keys a scan position holds on average (a bucket has 12 slots; a table resizes at 9 a bucket).</summary>
+    private const int KeysPerPosition = 6;
+
     private void Del(in RespRequest request)
     {
         long deleted = 0;
@@ -195,13 +201,22 @@ public sealed partial class RespSession
         }
         var keys = new List<byte[]>();
         var collector = new KeyCollector(pattern, keys, discardAll);
+        // COUNT is a hint of how many keys to return. Redis visits about that many dict buckets, one key each;
+        // ours hold up to 12, so read a few positions at a time until enough keys came. Visits are bounded
+        // (Redis: 10 per key asked for) so a sparse MATCH cannot make one call walk everything, but not below
+        // a floor that lets a small keyspace finish in one call, as Redis's does; empty stretches are crossed
+        // in growing steps, so sparse tables take few lock round trips.
         int wanted = (int)Math.Min(count, 1 << 20);
-        long budget = (long)wanted * ScanEffort;
+        int step = Math.Max(1, wanted / KeysPerPosition);
+        long budget = Math.Max((long)wanted * ScanEffort, MinScanPositions);
         while (!cursor.IsComplete && keys.Count < wanted && budget > 0)
         {
-            int step = (int)Math.Min(wanted, budget);
-            cursor.Read(ref collector, step);
-            budget -= step;
+            int visit = (int)Math.Min(step, budget);
+            if (cursor.Read(ref collector, visit) == 0)
+            {
+                step = Math.Min(step * 2, 1024);
+            }
+            budget -= visit;
         }
         WriteArrayHeader(2);
         Span<byte> digits = stackalloc byte[20];

@@ -270,17 +270,19 @@ public sealed partial class RespSession
             ("proto-max-bulk-len", RespLimits.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
             ("cluster-enabled", "no"),
         ];
-        bool[] matched = new bool[parameters.Length];
+        // Redis 7 answers an exact name as it was asked ("DATABASES"), and each glob match by its own name.
+        string?[] replyNames = new string?[parameters.Length];
         int count = 0;
         for (int i = 2; i < request.Count; i++)
         {
             byte[] pattern = request[i].ToArray();
+            bool glob = pattern.AsSpan().IndexOfAny("*?[\\"u8) >= 0;
             Ascii.ToLowerInPlace(pattern, out _);
             for (int p = 0; p < parameters.Length; p++)
             {
-                if (!matched[p] && GlobPattern.IsMatch(pattern, Encoding.ASCII.GetBytes(parameters[p].Name)))
+                if (replyNames[p] is null && GlobPattern.IsMatch(pattern, Encoding.ASCII.GetBytes(parameters[p].Name)))
                 {
-                    matched[p] = true;
+                    replyNames[p] = glob ? parameters[p].Name : Encoding.Latin1.GetString(request[i]);
                     count++;
                 }
             }
@@ -288,9 +290,9 @@ public sealed partial class RespSession
         WriteMapHeader(count);
         for (int p = 0; p < parameters.Length; p++)
         {
-            if (matched[p])
+            if (replyNames[p] is { } name)
             {
-                WriteBulk(parameters[p].Name);
+                WriteBulk(Encoding.Latin1.GetBytes(name));
                 WriteBulk(parameters[p].Value);
             }
         }

@@ -393,7 +393,7 @@ public sealed partial class RespSession
             StrLen(request);
             return;
         }
-        if (offset + patch.Length > RespLimits.MaxBulkLength)
+        if (offset > RespLimits.MaxBulkLength - patch.Length)
         {
             WriteStringTooLong();
             return;

@@ -74,7 +74,17 @@ public sealed partial class RespSession
             consumed += length;
             if (!request.IsEmpty)
             {
-                Execute(request);
+                try
+                {
+                    Execute(request);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    // A bug in one command must not take the worker, and every client's data, down with it
+                    // (nothing above this catches). Part of a reply may be written already: close.
+                    WriteError("ERR internal error"u8);
+                    CloseRequested = true;
+                }
                 if (CloseRequested)
                 {
                     return input.Length;

@@ -34,23 +34,26 @@ public sealed class RespSessionAllocationTests
             .. RespFrames.Command("EXISTS", "ttl"),
             .. RespFrames.Command("PING"),
         ];
+        int incomplete = 0;
         for (int i = 0; i < 100; i++)
         {
-            Run(session, input, output); // warm up: tiering, pools, buffers
+            incomplete += Run(session, input, output); // warm up: tiering, pools, buffers
         }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 1000; i++)
         {
-            Run(session, input, output);
+            incomplete += Run(session, input, output);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, incomplete);
         Assert.Equal(0, allocated);
     }
 
-    private static void Run(RespSession session, byte[] input, OutputBuffer output)
+    /// <summary>Runs the input once; returns 1 if it was not consumed whole (xunit's asserts allocate, so none here).</summary>
+    private static int Run(RespSession session, byte[] input, OutputBuffer output)
     {
         int consumed = session.Process(input, output);
-        Assert.Equal(input.Length, consumed);
         output.MarkSent(output.Pending);
+        return consumed == input.Length ? 0 : 1;
     }
 }

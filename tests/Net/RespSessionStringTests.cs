@@ -295,8 +295,18 @@ public sealed class RespSessionStringTests : IDisposable
     [InlineData("0.024390243902439025", "-0.024390243902439025", "0")]
     [InlineData("1", ".5", "1.5")]
     [InlineData("+1", "5.", "6")]
-    [InlineData("1e30", "1", "1000000000000000019884624838656")] // past decimal's range: a double, printed exactly
     [InlineData("0.1", "0.00000000000000000001", "0.1")]
+    // The cases below were checked against Redis 7.0.15 on x86-64: long double rounding shows through.
+    [InlineData("1000.1", "0.1", "1000.19999999999999996")]
+    [InlineData("123456.789", "0.001", "123456.78999999999999915")]
+    [InlineData("1e15", "0.3", "1000000000000000.29998779296875")]
+    [InlineData("1e10", "1e-10", "10000000000")]
+    [InlineData("1e30", "1", "1000000000000000000024696061952")]
+    [InlineData("0x1p3", "0x.8", "8.5")]
+    [InlineData("0X1.8P1", "0", "3")]
+    [InlineData("1e-4940", "0", "0")]
+    [InlineData("-0.000000000000000004", "0", "0")]
+    [InlineData("-0.000000000000000006", "0", "-0.00000000000000001")]
     public void Incrbyfloat_formats_as_redis(string? initial, string increment, string expected)
     {
         if (initial != null)
@@ -323,8 +333,14 @@ public sealed class RespSessionStringTests : IDisposable
         Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", " 1"));
         Assert.Equal(Err("ERR increment would produce NaN or Infinity"), _h.Send("INCRBYFLOAT", "zero", "+inf"));
         Assert.Equal(Err("ERR increment would produce NaN or Infinity"), _h.Send("INCRBYFLOAT", "zero", "-Infinity"));
-        _h.Send("SET", "huge", "1.7e308");
-        Assert.Equal(Err("ERR increment would produce NaN or Infinity"), _h.Send("INCRBYFLOAT", "huge", "1.7e308"));
+        _h.Send("SET", "huge", "1e4932");
+        Assert.Equal(Err("ERR increment would produce NaN or Infinity"), _h.Send("INCRBYFLOAT", "huge", "1e4932"));
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", "1e5000")); // overflows
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", "1e-5000")); // underflows to 0
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", "0x"));
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", "1e"));
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", "1.5.5"));
+        Assert.Equal(Err("ERR value is not a valid float"), _h.Send("INCRBYFLOAT", "zero", new string('1', 5120)));
         Assert.Equal(Bulk("0"), _h.Send("GET", "zero"));
         _h.Send("SETRANGE", "nul", "0", "1");
         _h.Send("SETRANGE", "nul", "2", "2"); // "1\02": a NUL ends the number for strtold, so Redis refuses it

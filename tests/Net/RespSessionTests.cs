@@ -33,6 +33,50 @@ public sealed class RespSessionTests : IDisposable
     }
 
     [Fact]
+    public void Replies_do_not_depend_on_how_the_input_is_split()
+    {
+        var random = new Random(42);
+        var input = new List<byte>();
+        for (int i = 0; i < 400; i++)
+        {
+            string key = $"k{random.Next(20)}";
+            string[] command = random.Next(8) switch
+            {
+                0 => ["SET", key, new string((char)('a' + random.Next(26)), random.Next(0, 3000))],
+                1 => ["GET", key],
+                2 => ["INCR", $"n{random.Next(5)}"],
+                3 => ["DEL", key, $"k{random.Next(20)}"],
+                4 => ["MGET", key, "k1", "k2"],
+                5 => ["APPEND", key, "xyz"],
+                6 => ["GETRANGE", key, "1", "-2"],
+                _ => ["ECHO", key],
+            };
+            input.AddRange(RespFrames.Command(command));
+            if (random.Next(10) == 0)
+            {
+                input.AddRange("PING\r\n"u8.ToArray());
+            }
+        }
+        byte[] all = [.. input];
+        using var whole = new RespSessionHarness();
+        string expected = whole.SendRaw(all);
+
+        // As the socket loop does: bytes arrive in chunks; what is not consumed stays for the next call.
+        using var split = new RespSessionHarness();
+        var replies = new StringBuilder();
+        int start = 0;
+        int end = 0;
+        while (end < all.Length)
+        {
+            end = Math.Min(all.Length, end + random.Next(1, 200));
+            start += split.Session.Process(all.AsSpan(start, end - start), split.Output);
+            replies.Append(split.Drain());
+        }
+        Assert.Equal(all.Length, start);
+        Assert.Equal(expected, replies.ToString());
+    }
+
+    [Fact]
     public void Complete_requests_before_an_incomplete_one_are_consumed_and_the_rest_waits()
     {
         byte[] first = RespFrames.Command("SET", "k", "v");
