@@ -54,16 +54,7 @@ public sealed class WorkerLink : IDisposable
     }
 
     /// <summary>Whether the link has failed (every later send is refused).</summary>
-    public bool IsFailed
-    {
-        get
-        {
-            using (_lock.EnterScope())
-            {
-                return _failed;
-            }
-        }
-    }
+    public bool IsFailed => Volatile.Read(ref _failed);
 
     /// <summary>Requests sent and not yet fully answered.</summary>
     public int InFlight
@@ -252,7 +243,7 @@ public sealed class WorkerLink : IDisposable
             {
                 return;
             }
-            _failed = true;
+            Volatile.Write(ref _failed, true);
             failed = _pending;
             head = _pendingHead;
             count = _pendingCount;

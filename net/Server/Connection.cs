@@ -9,7 +9,7 @@ namespace EchoCache.Net.Server;
 /// operation of it is in flight. Synchronous completions are handled in a loop, never by recursion, and with
 /// inline completions (see networking.md) the whole cycle runs on the socket engine's thread without a hop.
 /// </summary>
-internal sealed class Connection
+internal sealed class Connection : IServerConnection
 {
     private readonly SocketServer _server;
     private readonly Socket _socket;

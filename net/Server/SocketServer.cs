@@ -11,18 +11,35 @@ namespace EchoCache.Net.Server;
 /// </summary>
 public sealed class SocketServer : IDisposable
 {
-    private readonly Func<IConnectionHandler> _handlers;
+    private Func<Socket, IServerConnection> _connect;
     private readonly ServerOptions _options;
     private readonly Socket _listener;
     private readonly SocketAsyncEventArgs _accept = new();
-    private readonly ConcurrentDictionary<Connection, byte> _connections = new();
+    private readonly ConcurrentDictionary<IServerConnection, byte> _connections = new();
     private readonly PinnedBufferPool _buffers;
     private int _disposed;
 
     /// <summary>Binds to <paramref name="endpoint"/> (port 0 picks a free one); call <see cref="Start"/> to serve.</summary>
     public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, ServerOptions? options = null)
+        : this(endpoint, options)
     {
-        _handlers = handlers;
+        _connect = socket => new Connection(this, socket, handlers(), _options, _buffers);
+    }
+
+    /// <summary>
+    /// A server whose handlers reply asynchronously (<see cref="IDuplexHandler"/>: the orchestrator), driven by
+    /// full-duplex connections.
+    /// </summary>
+    public static SocketServer CreateDuplex(IPEndPoint endpoint, Func<IDuplexHandler> handlers, ServerOptions? options = null)
+    {
+        var server = new SocketServer(endpoint, options);
+        server._connect = socket => new DuplexConnection(server, socket, handlers(), server._options, server._buffers);
+        return server;
+    }
+
+    private SocketServer(IPEndPoint endpoint, ServerOptions? options)
+    {
+        _connect = null!;
         _options = options ?? new ServerOptions();
         _buffers = new PinnedBufferPool(_options.ReceiveBufferSize);
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -91,13 +108,13 @@ public sealed class SocketServer : IDisposable
             return true;
         }
         socket.NoDelay = true;
-        var connection = new Connection(this, socket, _handlers(), _options, _buffers);
+        IServerConnection connection = _connect(socket);
         _connections.TryAdd(connection, 0);
         connection.Start();
         return true;
     }
 
-    internal void Remove(Connection connection) => _connections.TryRemove(connection, out _);
+    internal void Remove(IServerConnection connection) => _connections.TryRemove(connection, out _);
 
     /// <summary>
     /// Stops accepting, closes every connection, and waits (5 s at most) until each connection's loop has let go:
@@ -110,7 +127,7 @@ public sealed class SocketServer : IDisposable
             return;
         }
         _listener.Dispose();
-        foreach (Connection connection in _connections.Keys)
+        foreach (IServerConnection connection in _connections.Keys)
         {
             connection.Abort();
         }

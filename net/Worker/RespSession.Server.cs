@@ -145,7 +145,7 @@ public sealed partial class RespSession
             else if (Ascii.EqualsIgnoreCase(section, "keyspace"u8)) keyspace = true;
         }
         var text = new StringBuilder();
-        EngineStats engine = server || memory || stats ? _engine.GetStats() : default;
+        EngineStats engine = memory || stats ? _engine.GetStats() : default;
         if (server)
         {
             TimeSpan uptime = DateTime.UtcNow - _stats.StartedUtc;
@@ -158,7 +158,6 @@ public sealed partial class RespSession
             Field(text, "run_id", RunId);
             Field(text, "uptime_in_seconds", (long)uptime.TotalSeconds);
             Field(text, "uptime_in_days", (long)uptime.TotalDays);
-            Field(text, "executable_name", "echo-cache worker");
         }
         if (clients)
         {

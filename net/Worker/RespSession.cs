@@ -65,7 +65,7 @@ public sealed partial class RespSession
             if (status != OperationStatus.Done)
             {
                 // As Redis: reply the protocol error, then close; nothing after it can be framed reliably.
-                Span<byte> span = output.GetSpan(128);
+                Span<byte> span = output.GetSpan(256);
                 RespWriter.TryWriteProtocolError(_parser.Error, span, out int written);
                 output.Advance(written);
                 CloseRequested = true;

@@ -85,6 +85,22 @@ public sealed class HostProcess : IDisposable
         return worker;
     }
 
+    /// <summary>Starts an orchestrator over workers on loopback, on a free port, and waits until it accepts connections.</summary>
+    public static HostProcess StartOrchestrator(out int port, IReadOnlyList<int> workerPorts, params string[] options)
+    {
+        port = FreePort();
+        var arguments = new List<string> { port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (int workerPort in workerPorts)
+        {
+            arguments.Add("127.0.0.1");
+            arguments.Add(workerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        arguments.AddRange(options);
+        HostProcess orchestrator = Start("orchestrator", [.. arguments]);
+        orchestrator.WaitForPort(port);
+        return orchestrator;
+    }
+
     /// <summary>Writes a line to the process's standard input.</summary>
     public void WriteLine(string line)
     {

@@ -73,7 +73,7 @@ internal sealed class RespSessionHarness : IDisposable
     public static string Err(string message) => $"-{message}\r\n";
 
     /// <summary>An array of bulk strings.</summary>
-    public static string Array(params string[] values) => $"*{values.Length}\r\n" + string.Concat(values.Select(Bulk));
+    public static string BulkArray(params string[] values) => $"*{values.Length}\r\n" + string.Concat(values.Select(Bulk));
 
     public const string Ok = "+OK\r\n";
     public const string Nil = "$-1\r\n";

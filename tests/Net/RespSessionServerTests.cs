@@ -69,13 +69,13 @@ public sealed class RespSessionServerTests : IDisposable
     [Fact]
     public void Config_get_answers_what_clients_probe()
     {
-        Assert.Equal(Array("save", ""), _h.Send("CONFIG", "GET", "save"));
-        Assert.Equal(Array("appendonly", "no"), _h.Send("CONFIG", "GET", "appendonly"));
-        Assert.Equal(Array("DATABASES", "1"), _h.Send("config", "get", "DATABASES")); // an exact name comes back as asked
-        Assert.Equal(Array("timeout", "0"), _h.Send("CONFIG", "GET", "timeout"));
-        Assert.Equal(Array("slave-read-only", "yes"), _h.Send("CONFIG", "GET", "slave-read-only"));
-        Assert.Equal(Array("maxmemory", "16777216", "maxmemory-policy", "allkeys-lru"), _h.Send("CONFIG", "GET", "maxmemory*"));
-        Assert.Equal(Array("save", "", "appendonly", "no"), _h.Send("CONFIG", "GET", "appendonly", "save", "sav?"));
+        Assert.Equal(BulkArray("save", ""), _h.Send("CONFIG", "GET", "save"));
+        Assert.Equal(BulkArray("appendonly", "no"), _h.Send("CONFIG", "GET", "appendonly"));
+        Assert.Equal(BulkArray("DATABASES", "1"), _h.Send("config", "get", "DATABASES")); // an exact name comes back as asked
+        Assert.Equal(BulkArray("timeout", "0"), _h.Send("CONFIG", "GET", "timeout"));
+        Assert.Equal(BulkArray("slave-read-only", "yes"), _h.Send("CONFIG", "GET", "slave-read-only"));
+        Assert.Equal(BulkArray("maxmemory", "16777216", "maxmemory-policy", "allkeys-lru"), _h.Send("CONFIG", "GET", "maxmemory*"));
+        Assert.Equal(BulkArray("save", "", "appendonly", "no"), _h.Send("CONFIG", "GET", "appendonly", "save", "sav?"));
         Assert.Equal(EmptyArray, _h.Send("CONFIG", "GET", "nosuchparameter"));
         Assert.StartsWith("*20\r\n", _h.Send("CONFIG", "GET", "*"), StringComparison.Ordinal);
     }

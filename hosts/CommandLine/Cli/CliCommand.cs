@@ -5,7 +5,7 @@ namespace EchoCache.CommandLine;
 /// <param name="Key">The key (empty for help and quit).</param>
 /// <param name="Value">The value to store (set only).</param>
 /// <param name="TimeToLive">The expiry a set asks for; null: never expires.</param>
-/// <param name="Delta">How much incr adds or decr subtracts (positive or negative).</param>
+/// <param name="Delta">What incr or decr adds to the number, signed: the parser has already negated decr's delta.</param>
 internal sealed record CliCommand(CliCommandKind Kind, string Key = "", string Value = "", TimeSpan? TimeToLive = null,
     long Delta = 0)
 {

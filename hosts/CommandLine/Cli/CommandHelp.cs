@@ -45,6 +45,12 @@ internal static class CommandHelp
         In "double quotes" write \" for a quote and \\ for a backslash; 'single quotes' keep everything as typed.
         """;
 
+    /// <summary>What a bad command line prints after its reason.</summary>
+    public const string ShortUsage = """
+        usage: commandline <orchestrator ip> <orchestrator port> [command [arguments]]
+        (commandline --help lists the commands and the exit codes)
+        """;
+
     /// <summary><c>commandline --help</c>.</summary>
     public const string Usage = """
         usage: commandline <orchestrator ip> <orchestrator port> [command [arguments]]

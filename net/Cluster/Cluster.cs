@@ -1,0 +1,141 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>
+/// The orchestrator's view of its workers and the rules it routes by (docs/consistency.md): which workers hold a
+/// slot, which may serve a read, the write version clock, and the per-slot locks that make "enqueue a write on
+/// both replicas" atomic with respect to reads of that slot.
+/// </summary>
+public sealed class Cluster : IDisposable
+{
+    private const int SlotLockCount = 1024;
+
+    private readonly Lock[] _slotLocks = new Lock[SlotLockCount];
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _health;
+    private uint _readTurn;
+
+    /// <summary>Creates the view of <paramref name="workers"/> (at least 2), in command-line order.</summary>
+    public Cluster(IReadOnlyList<IPEndPoint> workers, ClusterOptions options, ILogger logger)
+    {
+        Options = options;
+        _logger = logger;
+        Map = new SlotMap(workers.Count);
+        Workers = new WorkerNode[workers.Count];
+        for (int i = 0; i < workers.Count; i++)
+        {
+            Workers[i] = new WorkerNode(i, workers[i], options, OnStateChanged);
+        }
+        for (int i = 0; i < _slotLocks.Length; i++)
+        {
+            _slotLocks[i] = new Lock();
+        }
+    }
+
+    /// <summary>Settings.</summary>
+    public ClusterOptions Options { get; }
+
+    /// <summary>Slots and pairs.</summary>
+    public SlotMap Map { get; }
+
+    /// <summary>The workers, in command-line order.</summary>
+    public WorkerNode[] Workers { get; }
+
+    /// <summary>Issues write versions.</summary>
+    public VersionClock Clock { get; } = new();
+
+    /// <summary>The lock under which a slot's requests are enqueued on workers.</summary>
+    public Lock SlotLock(int slot) => _slotLocks[slot % SlotLockCount];
+
+    /// <summary>
+    /// Connects to every worker and starts health checks. Workers reachable now start up; the rest start down
+    /// and are reconnected by the health loop. (Choosing a synced source after an orchestrator restart, and
+    /// resyncing the other copy, is described in docs/consistency.md and not built yet.)
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (WorkerNode worker in Workers)
+        {
+            if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
+            {
+                worker.SetState(WorkerState.Up, "connected at start");
+            }
+            else
+            {
+                OnStateChanged(worker, WorkerState.Down, "unreachable at start");
+            }
+        }
+        _health = Task.Run(() => HealthLoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The worker a read of <paramref name="slot"/> goes to: an up replica, alternating between the two to spread
+    /// load, and never <paramref name="avoid"/> (a replica that just failed). Null when none is up.
+    /// </summary>
+    public WorkerNode? PickReader(int slot, int avoid = -1)
+    {
+        WorkerNode primary = Workers[Map.PrimaryOf(slot)];
+        WorkerNode partner = Workers[Map.PartnerOf(slot)];
+        bool primaryOk = primary.State == WorkerState.Up && primary.Index != avoid;
+        bool partnerOk = partner.State == WorkerState.Up && partner.Index != avoid;
+        if (primaryOk && partnerOk)
+        {
+            return (Interlocked.Increment(ref _readTurn) & 1) == 0 ? primary : partner;
+        }
+        return primaryOk ? primary : partnerOk ? partner : null;
+    }
+
+    private async Task HealthLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.HealthInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (WorkerNode worker in Workers)
+                {
+                    if (worker.State != WorkerState.Down)
+                    {
+                        worker.CheckHealth();
+                    }
+                    else if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        // Back, but possibly empty or stale: it takes writes and serves no read until a resync
+                        // (docs/consistency.md) has refilled it.
+                        worker.SetState(WorkerState.Syncing, "reachable again; awaiting resync");
+                        worker.CheckHealth();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void OnStateChanged(WorkerNode worker, WorkerState state, string reason) =>
+        ClusterLog.StateChanged(_logger, worker.Index, worker.EndPoint, state, reason);
+
+    /// <summary>Stops health checks and closes every link.</summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        try
+        {
+            _health?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation.
+        }
+        foreach (WorkerNode worker in Workers)
+        {
+            worker.Dispose();
+        }
+        _stopping.Dispose();
+    }
+}

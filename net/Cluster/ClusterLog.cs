@@ -1,0 +1,11 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>The orchestrator's log events, generated at compile time.</summary>
+internal static partial class ClusterLog
+{
+    [LoggerMessage(10, LogLevel.Warning, "worker {Index} ({EndPoint}) is {State}: {Reason}")]
+    public static partial void StateChanged(ILogger logger, int index, IPEndPoint endPoint, WorkerState state, string reason);
+}

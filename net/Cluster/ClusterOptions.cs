@@ -1,0 +1,17 @@
+namespace EchoCache.Net.Cluster;
+
+/// <summary>Settings of the orchestrator's view of its workers.</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Pipelined connections to each worker; a key's requests always use the same one. Default 2.</summary>
+    public int LinksPerWorker { get; init; } = 2;
+
+    /// <summary>How often each worker is health-checked, and a down one reconnected. Default 100 ms.</summary>
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A health check unanswered this long marks the worker down. Default 500 ms.</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Replies a client may have outstanding before its connection stops reading. Default 4096.</summary>
+    public int MaxOutstandingPerClient { get; init; } = 4096;
+}

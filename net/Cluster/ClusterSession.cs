@@ -1,0 +1,85 @@
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>
+/// One client connection of the orchestrator: requests are parsed by a protocol subclass, turned into cluster
+/// calls (<see cref="ReadCall"/>, <see cref="WriteCall"/>), and their replies formatted into the
+/// <see cref="ReplyQueue"/> as workers answer, to leave in request order.
+/// </summary>
+public abstract class ClusterSession : IDuplexHandler
+{
+    private IDuplexChannel? _channel;
+    private int _processing;
+
+    /// <summary>Creates a session over <paramref name="cluster"/>.</summary>
+    protected ClusterSession(Cluster cluster) => Cluster = cluster;
+
+    /// <summary>The cluster the session routes to.</summary>
+    public Cluster Cluster { get; }
+
+    internal ReplyQueue Replies { get; } = new();
+
+    /// <inheritdoc />
+    public void Attach(IDuplexChannel channel) => _channel = channel;
+
+    /// <inheritdoc />
+    public int Process(ReadOnlySpan<byte> input)
+    {
+        // Replies completed while processing need no wake: the connection looks for them right after.
+        Volatile.Write(ref _processing, 1);
+        try
+        {
+            return ProcessRequests(input);
+        }
+        finally
+        {
+            Volatile.Write(ref _processing, 0);
+        }
+    }
+
+    /// <summary>Parses and dispatches the complete requests at the start of <paramref name="input"/>.</summary>
+    protected abstract int ProcessRequests(ReadOnlySpan<byte> input);
+
+    /// <summary>Whether another request may be taken now.</summary>
+    protected bool HasRoom => Replies.Outstanding < Cluster.Options.MaxOutstandingPerClient;
+
+    /// <inheritdoc />
+    public bool CanReceive => HasRoom && !CloseRequested;
+
+    /// <inheritdoc />
+    public void TakeReady(OutputBuffer output) => Replies.TakeReady(output);
+
+    /// <inheritdoc />
+    public bool CloseRequested { get; protected set; }
+
+    /// <inheritdoc />
+    public bool HasOutstanding => Replies.Outstanding > 0;
+
+    /// <inheritdoc />
+    public virtual void OnClosed()
+    {
+    }
+
+    /// <summary>Records the outcome of request <paramref name="sequence"/>; any thread.</summary>
+    internal void Complete(long sequence, in ClusterReply reply)
+    {
+        Format(sequence, reply);
+        if (Volatile.Read(ref _processing) == 0)
+        {
+            _channel?.Wake();
+        }
+    }
+
+    /// <summary>Formats a call's outcome into its queue entry, in the client's protocol.</summary>
+    protected abstract void Format(long sequence, in ClusterReply reply);
+
+    /// <summary>Starts a read of <paramref name="key"/> with the worker request <paramref name="request"/>.</summary>
+    protected void StartRead(long sequence, ReadOnlySpan<byte> key, in BinaryFrameHeader request) =>
+        new ReadCall(this, sequence, SlotMap.SlotOf(key), request, key.ToArray()).Start();
+
+    /// <summary>Starts a replicated write of <paramref name="key"/> (a replica opcode; the version is assigned).</summary>
+    protected void StartWrite(long sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in BinaryFrameHeader request) =>
+        new WriteCall(this, sequence, SlotMap.SlotOf(key), request, key.ToArray(), value.ToArray()).Start();
+}

@@ -1,0 +1,61 @@
+using System.Buffers.Binary;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>Writes a cluster call's outcome as the RESP reply its command expects.</summary>
+internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyFormat
+{
+    private const int Overhead = 64;
+    private readonly ClusterReply _reply = reply;
+
+    public int MaxSize(ReplyEntry entry) => _reply.Value.Length + Overhead;
+
+    public int Write(ReplyEntry entry, Span<byte> destination)
+    {
+        var kind = (RespReplyKind)entry.Kind;
+        BinaryStatus status = _reply.Status;
+        int written;
+        if (kind == RespReplyKind.Literal)
+        {
+            _reply.Value.CopyTo(destination);
+            return _reply.Value.Length;
+        }
+        switch (status)
+        {
+            case BinaryStatus.Ok when kind == RespReplyKind.Bulk:
+                RespWriter.TryWriteBulkString(_reply.Value, destination, out written);
+                return written;
+            case BinaryStatus.Ok when kind == RespReplyKind.Ok:
+                "+OK\r\n"u8.CopyTo(destination);
+                return 5;
+            case BinaryStatus.Ok or BinaryStatus.Stale when kind == RespReplyKind.Found:
+                RespWriter.TryWriteInteger(1, destination, out written);
+                return written;
+            case BinaryStatus.NotFound when kind == RespReplyKind.Found:
+                RespWriter.TryWriteInteger(0, destination, out written);
+                return written;
+            case BinaryStatus.NotFound when kind == RespReplyKind.Bulk:
+                RespWriter.TryWriteNull(RespVersion.Resp2, destination, out written);
+                return written;
+            case BinaryStatus.Ok when kind == RespReplyKind.Counter:
+                RespWriter.TryWriteInteger(BinaryPrimitives.ReadInt64LittleEndian(_reply.Value), destination, out written);
+                return written;
+            case BinaryStatus.Unavailable:
+                RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
+                return written;
+            case BinaryStatus.NotANumber:
+                RespWriter.TryWriteError("ERR value is not an integer or out of range"u8, destination, out written);
+                return written;
+            case BinaryStatus.Overflow:
+                RespWriter.TryWriteError("ERR increment or decrement would overflow"u8, destination, out written);
+                return written;
+            case BinaryStatus.TooLarge:
+                RespWriter.TryWriteError("ERR key or value too large"u8, destination, out written);
+                return written;
+            default:
+                RespWriter.TryWriteError("ERR the cluster could not apply the command"u8, destination, out written);
+                return written;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace EchoCache.Net.Cluster;
+
+/// <summary>How the orchestrator's RESP session turns a cluster call's outcome into a RESP reply.</summary>
+internal enum RespReplyKind
+{
+    /// <summary>The entry's bytes were written already (PING, errors found while parsing).</summary>
+    Literal,
+    /// <summary>GET: the value as a bulk string, or a null bulk when not found.</summary>
+    Bulk,
+    /// <summary>SET: +OK.</summary>
+    Ok,
+    /// <summary>DEL, EXISTS: :1 when the key was there, :0 when not.</summary>
+    Found,
+    /// <summary>INCR and friends: the new value as an integer.</summary>
+    Counter,
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>
+/// One worker as the orchestrator sees it: its address, its state, and its pipelined links (a key's requests
+/// always take link <c>slot mod links</c>, so they stay in order). Any failed link marks the whole worker down:
+/// a killed worker resets its connections, which is how a kill -9 is noticed within milliseconds.
+/// </summary>
+public sealed class WorkerNode : IDisposable
+{
+    private readonly ClusterOptions _options;
+    private readonly Action<WorkerNode, WorkerState, string> _stateChanged;
+    private readonly HealthProbe _probe = new();
+    private WorkerLink[] _links = [];
+    private int _state;
+    private long _probesSent;
+    private long _probeSentAt;
+
+    internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options,
+        Action<WorkerNode, WorkerState, string> stateChanged)
+    {
+        Index = index;
+        EndPoint = endPoint;
+        _options = options;
+        _stateChanged = stateChanged;
+    }
+
+    /// <summary>Position in the orchestrator's command line.</summary>
+    public int Index { get; }
+
+    /// <summary>Where the worker listens.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>What the worker may do now.</summary>
+    public WorkerState State => (WorkerState)Volatile.Read(ref _state);
+
+    /// <summary>The worker's instance id from its last health answer (changes when it restarts).</summary>
+    public ulong InstanceId => _probe.InstanceId;
+
+    /// <summary>The link a slot's requests take, or null when the worker is down.</summary>
+    public WorkerLink? LinkFor(int slot)
+    {
+        WorkerLink[] links = Volatile.Read(ref _links);
+        if (links.Length == 0)
+        {
+            return null;
+        }
+        WorkerLink link = links[slot % links.Length];
+        return link.IsFailed ? null : link;
+    }
+
+    /// <summary>Opens every link; false (and nothing open) when the worker cannot be reached.</summary>
+    internal async Task<bool> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var links = new WorkerLink[_options.LinksPerWorker];
+        try
+        {
+            for (int i = 0; i < links.Length; i++)
+            {
+                links[i] = await WorkerLink.ConnectAsync(EndPoint, OnLinkFailed, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            foreach (WorkerLink? link in links) link?.Dispose();
+            return false;
+        }
+        Interlocked.Exchange(ref _probesSent, 0);
+        _probe.Reset();
+        Volatile.Write(ref _links, links);
+        return true;
+    }
+
+    /// <summary>Moves the worker to <paramref name="state"/> and says why in the log.</summary>
+    internal void SetState(WorkerState state, string reason)
+    {
+        if ((WorkerState)Interlocked.Exchange(ref _state, (int)state) != state)
+        {
+            _stateChanged(this, state, reason);
+        }
+    }
+
+    /// <summary>
+    /// Marks the worker down and closes its links (their requests in flight fail). Safe from any thread, any
+    /// number of times; it returns only once the state is Down, so a caller can rely on it before acknowledging.
+    /// </summary>
+    public void MarkDown(string reason)
+    {
+        if ((WorkerState)Interlocked.Exchange(ref _state, (int)WorkerState.Down) == WorkerState.Down)
+        {
+            return;
+        }
+        _stateChanged(this, WorkerState.Down, reason);
+        foreach (WorkerLink link in Interlocked.Exchange(ref _links, []))
+        {
+            link.Dispose();
+        }
+    }
+
+    private void OnLinkFailed(WorkerLink link) => MarkDown($"connection to {EndPoint} lost");
+
+    /// <summary>
+    /// One health step (every <see cref="ClusterOptions.HealthInterval"/>): a probe unanswered for longer than
+    /// <see cref="ClusterOptions.HealthTimeout"/> marks the worker down; otherwise the next probe goes out.
+    /// </summary>
+    internal void CheckHealth()
+    {
+        if (State == WorkerState.Down)
+        {
+            return;
+        }
+        long sent = Interlocked.Read(ref _probesSent);
+        if (_probe.Answered < sent)
+        {
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _probeSentAt)) > _options.HealthTimeout)
+            {
+                MarkDown($"no health answer within {_options.HealthTimeout.TotalMilliseconds:F0} ms");
+            }
+            return;
+        }
+        WorkerLink? link = LinkFor(0);
+        if (link == null)
+        {
+            MarkDown("no open connection");
+            return;
+        }
+        Interlocked.Exchange(ref _probeSentAt, Stopwatch.GetTimestamp());
+        link.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default, _probe, Interlocked.Increment(ref _probesSent));
+    }
+
+    /// <summary>Closes every link.</summary>
+    public void Dispose()
+    {
+        foreach (WorkerLink link in Interlocked.Exchange(ref _links, []))
+        {
+            link.Dispose();
+        }
+    }
+}

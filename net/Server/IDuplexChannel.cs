@@ -1,0 +1,8 @@
+namespace EchoCache.Net.Server;
+
+/// <summary>What a <see cref="IDuplexHandler"/> may ask of its connection, from any thread.</summary>
+public interface IDuplexChannel
+{
+    /// <summary>Replies are ready, or receiving may resume: the connection sends and reads as it can.</summary>
+    void Wake();
+}
