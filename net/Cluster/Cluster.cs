@@ -103,10 +103,9 @@ public sealed class Cluster : IDisposable
                     }
                     else if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        // Back, but possibly empty or stale: it takes writes and serves no read until a resync
-                        // (docs/consistency.md) has refilled it.
-                        worker.SetState(WorkerState.Syncing, "reachable again; awaiting resync");
-                        worker.CheckHealth();
+                        // Back, but possibly empty or stale: refilled from its partners before it serves a read.
+                        worker.SetState(WorkerState.Returning, "reachable again; resyncing");
+                        _ = ResyncAsync(worker, cancellationToken);
                     }
                 }
             }
@@ -114,6 +113,31 @@ public sealed class Cluster : IDisposable
         catch (OperationCanceledException)
         {
             // Stopping.
+        }
+    }
+
+    private async Task ResyncAsync(WorkerNode worker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Resync.RunAsync(this, worker, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            worker.MarkDown($"resync stopped: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Waits until no request is being enqueued under any slot lock (each lock taken and released once): after
+    /// this, every request that saw the cluster's earlier state has been queued on its links.
+    /// </summary>
+    internal void DrainSlotLocks()
+    {
+        foreach (Lock slotLock in _slotLocks)
+        {
+            slotLock.Enter();
+            slotLock.Exit();
         }
     }
 

@@ -9,4 +9,6 @@ public enum WorkerState
     Syncing = 1,
     /// <summary>Fully synced: takes writes and serves reads.</summary>
     Up = 2,
+    /// <summary>Reachable again and being flushed before its resync: takes no write and serves no read yet.</summary>
+    Returning = 3,
 }

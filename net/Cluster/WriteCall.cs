@@ -42,7 +42,7 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
 
     private void SendTo(WorkerNode worker, in BinaryFrameHeader header)
     {
-        if (worker.State == WorkerState.Down)
+        if (worker.State is WorkerState.Down or WorkerState.Returning)
         {
             Finish();
             return;

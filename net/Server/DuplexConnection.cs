@@ -94,6 +94,11 @@ internal sealed class DuplexConnection : IDuplexChannel, IServerConnection
                     return;
                 }
                 _end += _receive.BytesTransferred;
+            }
+            // Requests buffered earlier are dispatched first: after a pause for backpressure the client may
+            // have sent everything already and be waiting for their replies, with no new byte to come.
+            if (_end > _start && _handler.CanReceive)
+            {
                 int consumed = _handler.Process(_input.AsSpan(_start, _end - _start));
                 _start += consumed;
                 if (_start == _end) _start = _end = 0;
