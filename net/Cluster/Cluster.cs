@@ -141,8 +141,17 @@ public sealed class Cluster : IDisposable
         }
     }
 
-    private void OnStateChanged(WorkerNode worker, WorkerState state, string reason) =>
-        ClusterLog.StateChanged(_logger, worker.Index, worker.EndPoint, state, reason);
+    private void OnStateChanged(WorkerNode worker, WorkerState state, string reason)
+    {
+        if (state == WorkerState.Down)
+        {
+            ClusterLog.WentDown(_logger, worker.Index, worker.EndPoint, reason);
+        }
+        else
+        {
+            ClusterLog.StateChanged(_logger, worker.Index, worker.EndPoint, state, reason);
+        }
+    }
 
     /// <summary>Stops health checks and closes every link.</summary>
     public void Dispose()

@@ -77,9 +77,49 @@ public abstract class ClusterSession : IDuplexHandler
 
     /// <summary>Starts a read of <paramref name="key"/> with the worker request <paramref name="request"/>.</summary>
     protected void StartRead(long sequence, ReadOnlySpan<byte> key, in BinaryFrameHeader request) =>
-        new ReadCall(this, sequence, SlotMap.SlotOf(key), request, key.ToArray()).Start();
+        RentRead().Start(this, sequence, key, request);
 
     /// <summary>Starts a replicated write of <paramref name="key"/> (a replica opcode; the version is assigned).</summary>
     protected void StartWrite(long sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in BinaryFrameHeader request) =>
-        new WriteCall(this, sequence, SlotMap.SlotOf(key), request, key.ToArray(), value.ToArray()).Start();
+        RentWrite().Start(this, sequence, key, value, request);
+
+    // Calls are pooled per session (requests in flight are bounded by MaxOutstandingPerClient), so a request
+    // allocates nothing once the pool has warmed up. They come back on whichever thread completed them.
+    private readonly Lock _poolLock = new();
+    private readonly Stack<ReadCall> _reads = new();
+    private readonly Stack<WriteCall> _writes = new();
+
+    private ReadCall RentRead()
+    {
+        using (_poolLock.EnterScope())
+        {
+            if (_reads.TryPop(out ReadCall? call)) return call;
+        }
+        return new ReadCall();
+    }
+
+    private WriteCall RentWrite()
+    {
+        using (_poolLock.EnterScope())
+        {
+            if (_writes.TryPop(out WriteCall? call)) return call;
+        }
+        return new WriteCall();
+    }
+
+    internal void Return(ReadCall call)
+    {
+        using (_poolLock.EnterScope())
+        {
+            _reads.Push(call);
+        }
+    }
+
+    internal void Return(WriteCall call)
+    {
+        using (_poolLock.EnterScope())
+        {
+            _writes.Push(call);
+        }
+    }
 }

@@ -5,30 +5,46 @@ namespace EchoCache.Net.Cluster;
 /// <summary>
 /// A read routed to one up replica of its slot. If that replica's link fails before it answers, the read is sent
 /// again to the other replica, where it queues behind any write already in flight: so it cannot miss a write an
-/// earlier read may have seen (docs/consistency.md).
+/// earlier read may have seen (docs/consistency.md). Pooled by its session: the key buffer is kept between uses.
 /// </summary>
-internal sealed class ReadCall(ClusterSession session, long sequence, int slot, BinaryFrameHeader request, byte[] key)
-    : IWorkerReplyTarget
+internal sealed class ReadCall : IWorkerReplyTarget
 {
-    private int _worker = -1;
+    private ClusterSession _session = null!;
+    private long _sequence;
+    private int _slot;
+    private BinaryFrameHeader _request;
+    private byte[] _key = new byte[64];
+    private int _keyLength;
+    private int _worker;
 
-    public void Start(int avoid = -1)
+    public void Start(ClusterSession session, long sequence, ReadOnlySpan<byte> key, in BinaryFrameHeader request)
     {
-        Cluster cluster = session.Cluster;
+        _session = session;
+        _sequence = sequence;
+        _slot = SlotMap.SlotOf(key);
+        _request = request;
+        CallBuffers.CopyInto(ref _key, key);
+        _keyLength = key.Length;
+        Send(avoid: -1);
+    }
+
+    private void Send(int avoid)
+    {
+        Cluster cluster = _session.Cluster;
         while (true)
         {
-            WorkerNode? reader = cluster.PickReader(slot, avoid);
+            WorkerNode? reader = cluster.PickReader(_slot, avoid);
             if (reader == null)
             {
-                session.Complete(sequence, new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
+                Finish(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
                 return;
             }
             _worker = reader.Index;
             bool sent;
-            using (cluster.SlotLock(slot).EnterScope())
+            using (cluster.SlotLock(_slot).EnterScope())
             {
-                WorkerLink? link = reader.LinkFor(slot);
-                sent = link != null && link.Send(request, key, default, this, 0);
+                WorkerLink? link = reader.LinkFor(_slot);
+                sent = link != null && link.Send(_request, _key.AsSpan(0, _keyLength), default, this, 0);
             }
             if (sent)
             {
@@ -39,7 +55,14 @@ internal sealed class ReadCall(ClusterSession session, long sequence, int slot, 
         }
     }
 
-    public void OnReply(in BinaryFrame frame, long token) => session.Complete(sequence, new ClusterReply(frame));
+    public void OnReply(in BinaryFrame frame, long token) => Finish(new ClusterReply(frame));
 
-    public void OnLinkFailed(long token) => Start(avoid: _worker);
+    public void OnLinkFailed(long token) => Send(avoid: _worker);
+
+    private void Finish(in ClusterReply reply)
+    {
+        ClusterSession session = _session;
+        session.Complete(_sequence, reply);
+        session.Return(this);
+    }
 }

@@ -6,34 +6,55 @@ namespace EchoCache.Net.Cluster;
 /// A write sent, with one version, to every replica of its slot that is up or syncing, and acknowledged once all
 /// of them have answered (docs/consistency.md). A replica that fails to apply it (its link fails, or it answers
 /// Busy or ServerError) is marked down before the acknowledgement. The client gets the answer of a replica that
-/// applied the write and is still up at that moment, or Unavailable when there is none.
+/// applied the write and is still up at that moment, or Unavailable when there is none. Pooled by its session:
+/// key, value and result buffers are kept between uses.
 /// </summary>
-internal sealed class WriteCall(ClusterSession session, long sequence, int slot, BinaryFrameHeader request, byte[] key,
-    byte[] value) : IWorkerReplyTarget
+internal sealed class WriteCall : IWorkerReplyTarget
 {
     private readonly Lock _lock = new();
+    private ClusterSession _session = null!;
+    private long _sequence;
+    private int _slot;
+    private BinaryFrameHeader _request;
+    private byte[] _key = new byte[64];
+    private int _keyLength;
+    private byte[] _value = new byte[256];
+    private int _valueLength;
     private int _outstanding;
-    private int _applied0 = -1;
-    private int _applied1 = -1;
+    private int _applied0;
+    private int _applied1;
     private BinaryFrameHeader _result;
-    private byte[] _resultValue = [];
+    private byte[] _resultValue = new byte[16];
+    private int _resultLength;
 
-    public void Start()
+    public void Start(ClusterSession session, long sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
+        in BinaryFrameHeader request)
     {
+        _session = session;
+        _sequence = sequence;
+        _slot = SlotMap.SlotOf(key);
+        _request = request;
+        CallBuffers.CopyInto(ref _key, key);
+        _keyLength = key.Length;
+        CallBuffers.CopyInto(ref _value, value);
+        _valueLength = value.Length;
+        _applied0 = _applied1 = -1;
+        _resultLength = 0;
+
         Cluster cluster = session.Cluster;
-        WorkerNode primary = cluster.Workers[cluster.Map.PrimaryOf(slot)];
-        WorkerNode partner = cluster.Workers[cluster.Map.PartnerOf(slot)];
+        WorkerNode primary = cluster.Workers[cluster.Map.PrimaryOf(_slot)];
+        WorkerNode partner = cluster.Workers[cluster.Map.PartnerOf(_slot)];
         if (primary.State != WorkerState.Up && partner.State != WorkerState.Up)
         {
-            session.Complete(sequence, new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
+            Complete(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
             return;
         }
         // One extra count held until both sends are queued, so an early answer cannot finish the call.
         _outstanding = 3;
-        using (cluster.SlotLock(slot).EnterScope())
+        using (cluster.SlotLock(_slot).EnterScope())
         {
             // The version is taken under the slot lock: writes to a key are queued in version order.
-            BinaryFrameHeader versioned = request with { Version = cluster.Clock.Next() };
+            BinaryFrameHeader versioned = _request with { Version = cluster.Clock.Next() };
             SendTo(primary, versioned);
             SendTo(partner, versioned);
         }
@@ -47,8 +68,8 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
             Finish();
             return;
         }
-        WorkerLink? link = worker.LinkFor(slot);
-        if (link == null || !link.Send(header, key, value, this, worker.Index))
+        WorkerLink? link = worker.LinkFor(_slot);
+        if (link == null || !link.Send(header, _key.AsSpan(0, _keyLength), _value.AsSpan(0, _valueLength), this, worker.Index))
         {
             worker.MarkDown("a write could not be sent");
             Finish();
@@ -57,7 +78,7 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
 
     public void OnReply(in BinaryFrame frame, long token)
     {
-        WorkerNode worker = session.Cluster.Workers[token];
+        WorkerNode worker = _session.Cluster.Workers[token];
         BinaryStatus status = frame.Header.Status;
         if (status is BinaryStatus.Busy or BinaryStatus.ServerError)
         {
@@ -71,7 +92,8 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
                 {
                     _applied0 = worker.Index;
                     _result = frame.Header;
-                    _resultValue = frame.Value.ToArray();
+                    CallBuffers.CopyInto(ref _resultValue, frame.Value);
+                    _resultLength = frame.Value.Length;
                 }
                 else
                 {
@@ -84,7 +106,7 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
 
     public void OnLinkFailed(long token)
     {
-        session.Cluster.Workers[token].MarkDown("connection lost during a write");
+        _session.Cluster.Workers[token].MarkDown("connection lost during a write");
         Finish();
     }
 
@@ -94,11 +116,19 @@ internal sealed class WriteCall(ClusterSession session, long sequence, int slot,
         {
             return;
         }
-        WorkerNode[] workers = session.Cluster.Workers;
+        WorkerNode[] workers = _session.Cluster.Workers;
         bool held = (_applied0 >= 0 && workers[_applied0].State == WorkerState.Up)
             || (_applied1 >= 0 && workers[_applied1].State == WorkerState.Up);
-        session.Complete(sequence, held
-            ? new ClusterReply(_result, _resultValue)
+        Complete(held
+            ? new ClusterReply(_result, _resultValue.AsSpan(0, _resultLength))
             : new ClusterReply(BinaryStatus.Unavailable, "no live replica applied the write"u8));
+    }
+
+    private void Complete(in ClusterReply reply)
+    {
+        ClusterSession session = _session;
+        session.Complete(_sequence, reply);
+        CallBuffers.Trim(ref _value);
+        session.Return(this);
     }
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Compares the Echo Cache orchestrator over two workers with twemproxy (nutcracker) over two Redis servers
+# under redis-benchmark, all on 127.0.0.1: SET and GET with -c 50 -d 64 -r 100000 at pipeline 1 and 16, in
+# interleaved rounds. Prints the median requests/s of each, the ratio Echo/twemproxy, and Redis's PING rate
+# (this machine's round-trip ceiling with one load process, measured directly on one Redis) from the same rounds.
+#
+# The two are not doing the same work: twemproxy shards (each key on one Redis, no copy), while the
+# orchestrator replicates (every SET is written to both workers and acknowledged once both applied it).
+#
+# Starts and stops every process itself (trap), each on a free loopback port; every benchmark run is bounded
+# in requests (REQUESTS) and time (timeout).
+#
+#   load/compare-cluster.sh                          # 3 rounds of 200k requests per test
+#   ROUNDS=5 REQUESTS=500000 load/compare-cluster.sh
+#   ECHO_CACHE_BIN=/tmp/echo-load/aot load/compare-cluster.sh   # hosts published elsewhere
+#   ORCHESTRATOR_ARGS="--threads 2" load/compare-cluster.sh     # extra orchestrator options
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+rounds=${ROUNDS:-3}
+requests=${REQUESTS:-200000}
+bench_timeout=${BENCH_TIMEOUT:-300}
+bin=${ECHO_CACHE_BIN:-$root/artifacts/aot}
+orchestrator_args=${ORCHESTRATOR_ARGS:-}
+worker_args=${WORKER_ARGS:-}
+work=$(mktemp -d /tmp/echo-cluster.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    # Bounded wait: 50 x 0.1 s, then SIGKILL.
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- peers and our binaries -----------------------------------------------------------------------
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-benchmark >/dev/null || need+=(redis-tools)
+command -v nutcracker >/dev/null || [ -x /usr/sbin/nutcracker ] || need+=(nutcracker)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# The Debian packages start system-wide services on their default ports; this script runs its own on free ports.
+nutcracker=$(command -v nutcracker || echo /usr/sbin/nutcracker)
+if [ ! -x "$bin/worker" ] || [ ! -x "$bin/orchestrator" ]; then
+  if [ -n "${ECHO_CACHE_BIN:-}" ]; then
+    echo "compare-cluster: no worker/orchestrator in ECHO_CACHE_BIN=$bin" >&2; exit 1
+  fi
+  scripts/publish-hosts
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_ping() {
+  for _ in $(seq 1 200); do
+    [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
+    sleep 0.1
+  done
+  echo "compare-cluster: nothing answered PING on port $1 ($2)" >&2; exit 1
+}
+
+# --- Echo Cache: two workers and the orchestrator -------------------------------------------------
+worker1_port=$(free_port); worker2_port=$(free_port); echo_port=$(free_port)
+# shellcheck disable=SC2086 # word splitting of the extra options is intended
+"$bin/worker" "$worker1_port" --memory 2g --log-level warn $worker_args >"$work/worker1.log" 2>&1 & pids+=($!)
+# shellcheck disable=SC2086
+"$bin/worker" "$worker2_port" --memory 2g --log-level warn $worker_args >"$work/worker2.log" 2>&1 & pids+=($!)
+wait_ping "$worker1_port" worker; wait_ping "$worker2_port" worker
+# shellcheck disable=SC2086
+"$bin/orchestrator" "$echo_port" 127.0.0.1 "$worker1_port" 127.0.0.1 "$worker2_port" --log-level warn $orchestrator_args \
+  >"$work/orchestrator.log" 2>&1 & pids+=($!)
+wait_ping "$echo_port" orchestrator
+
+# --- twemproxy over two Redis servers -------------------------------------------------------------
+redis1_port=$(free_port); redis2_port=$(free_port); twem_port=$(free_port); twem_stats_port=$(free_port)
+for p in "$redis1_port" "$redis2_port"; do
+  redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis-$p.log" 2>&1 & pids+=($!)
+done
+wait_ping "$redis1_port" redis; wait_ping "$redis2_port" redis
+cat >"$work/nutcracker.yml" <<EOF
+cluster:
+  listen: 127.0.0.1:$twem_port
+  hash: fnv1a_64
+  distribution: ketama
+  redis: true
+  auto_eject_hosts: false
+  preconnect: true
+  timeout: 2000
+  servers:
+   - 127.0.0.1:$redis1_port:1 redis1
+   - 127.0.0.1:$redis2_port:1 redis2
+EOF
+"$nutcracker" --test-conf --conf-file="$work/nutcracker.yml" >"$work/nutcracker-test.log" 2>&1 ||
+  { cat "$work/nutcracker-test.log" >&2; exit 1; }
+"$nutcracker" --conf-file="$work/nutcracker.yml" --stats-addr=127.0.0.1 --stats-port="$twem_stats_port" \
+  --output="$work/nutcracker.log" --verbose=4 & pids+=($!)
+wait_ping "$twem_port" twemproxy
+
+bench() { # port pipeline tests -> csv lines "test,rps"
+  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$requests" -P "$2" -t "$3" --csv -q 2>/dev/null |
+    awk -F'","' 'NR>1 || $1 !~ /test/ { gsub(/"/,"",$1); gsub(/"/,"",$2); if ($1 != "test") print $1","$2 }'
+}
+
+echo "compare-cluster: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# A warm-up pass for each (page faults, table growth, connection setup), not counted. It also fills the key
+# space, so every GET below finds most keys.
+for p in "$echo_port" "$twem_port"; do bench "$p" 16 set,get >/dev/null; done
+
+# Rounds alternate which of the two goes first, so a slow moment of the machine does not always hit the same one.
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then order="echo twem"; else order="twem echo"; fi
+  for pipeline in 1 16; do
+    for server in $order; do
+      port_var="${server}_port"
+      bench "${!port_var}" "$pipeline" set,get | sed "s/^/$server,$pipeline,/" >>"$work/results.csv"
+    done
+    bench "$redis1_port" "$pipeline" ping_mbulk | sed "s/^/redis,$pipeline,/" >>"$work/results.csv"
+  done
+  echo "compare-cluster: round $round of $rounds done (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+done
+
+# A failed request through twemproxy shows in its log (server errors, ejections), through Echo in the orchestrator's.
+grep -i -E "error|eject" "$work/nutcracker.log" | head -5 >&2 || true
+grep -i -E "down|error" "$work/orchestrator.log" | head -5 >&2 || true
+
+python3 - "$work/results.csv" "$rounds" "$requests" <<'PY'
+import csv, statistics, sys
+rows = list(csv.reader(open(sys.argv[1])))
+runs = {}
+for server, pipeline, test, rps in rows:
+    runs.setdefault((server, int(pipeline), test), []).append(float(rps))
+med = {k: statistics.median(v) for k, v in runs.items()}
+def spread(k):
+    v = runs.get(k, [])
+    return f"{min(v):,.0f}–{max(v):,.0f}" if v else "-"
+print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]}, median of {sys.argv[2]} interleaved rounds (requests/s)")
+print("Echo Cache: orchestrator over 2 workers; every SET is written to BOTH workers (replicated).")
+print("twemproxy: nutcracker over 2 Redis servers, fnv1a_64/ketama; each key on ONE Redis (no replication).")
+print()
+print("| test | pipeline | echo orchestrator | twemproxy | echo/twemproxy | echo range | twemproxy range | redis PING (ceiling) |")
+print("|---|---|---|---|---|---|---|---|")
+for pipeline in (1, 16):
+    ping = med.get(("redis", pipeline, "PING_MBULK"), 0)
+    for test in ("SET", "GET"):
+        e = med.get(("echo", pipeline, test), 0); t = med.get(("twem", pipeline, test), 0)
+        print(f"| {test} | {pipeline} | {e:,.0f} | {t:,.0f} | {e/t if t else 0:.2f} | {spread(('echo', pipeline, test))} "
+              f"| {spread(('twem', pipeline, test))} | {ping:,.0f} |")
+print()
+print("Targets: echo/twemproxy >= 1.0 at pipeline 16, >= 0.8 at pipeline 1.")
+PY

@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using EchoCache.Engine;
+using EchoCache.Net.Cluster;
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+using EchoCache.Net.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EchoCache.Tests.Cluster;
+
+/// <summary>
+/// The orchestrator's request path allocates nothing once warm: an in-process cluster (two workers and an
+/// orchestrator on loopback) is driven with raw pipelined frames from a preallocated buffer, and every byte the
+/// process allocates meanwhile is counted.
+/// </summary>
+public sealed class OrchestratorAllocationTests
+{
+    [Fact]
+    public async Task Gets_and_sets_through_the_orchestrator_allocate_nothing_in_steady_state()
+    {
+        using var engine0 = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
+        using var engine1 = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
+        var stats = new WorkerStats();
+        using var worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine0, stats));
+        using var worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine1, stats));
+        worker0.Start();
+        worker1.Start();
+        using var cluster = new EchoCache.Net.Cluster.Cluster([worker0.LocalEndPoint, worker1.LocalEndPoint],
+            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, NullLogger.Instance);
+        await cluster.StartAsync(CancellationToken.None);
+        using SocketServer orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0),
+            () => new ClusterSessionSelector(cluster));
+        orchestrator.Start();
+
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.Connect(orchestrator.LocalEndPoint);
+        // 100 requests per batch: 50 SET and 50 GET of 10 keys, 32-byte values.
+        var requests = new ArrayBufferWriter<byte>();
+        byte[] value = new byte[32];
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] key = [(byte)'k', (byte)('0' + i % 10)];
+            Write(requests, new BinaryFrameHeader { Opcode = BinaryOpcode.Set }, key, value);
+            Write(requests, new BinaryFrameHeader { Opcode = BinaryOpcode.Get }, key, default);
+        }
+        byte[] batch = requests.WrittenSpan.ToArray();
+        int replyBytes = 50 * BinaryProtocol.HeaderSize + 50 * (BinaryProtocol.HeaderSize + value.Length);
+        byte[] replies = new byte[replyBytes];
+
+        for (int round = 0; round < 200; round++) RoundTrip(client, batch, replies); // warm-up: pools and buffers grow
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int round = 0; round < 200; round++) RoundTrip(client, batch, replies);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        // 20,000 requests: anything per request would show as hundreds of kilobytes.
+        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20,000 requests through the orchestrator");
+        Assert.Equal(BinaryStatus.Ok, (BinaryStatus)replies[5]);
+    }
+
+    private static void RoundTrip(Socket client, byte[] batch, byte[] replies)
+    {
+        client.Send(batch);
+        int received = 0;
+        while (received < replies.Length)
+        {
+            received += client.Receive(replies, received, replies.Length - received, SocketFlags.None);
+        }
+    }
+
+    private static void Write(ArrayBufferWriter<byte> writer, BinaryFrameHeader header, byte[] key, ReadOnlySpan<byte> value)
+    {
+        Span<byte> span = writer.GetSpan(BinaryProtocol.HeaderSize + key.Length + value.Length);
+        BinaryCodec.TryWriteRequest(header, key, value, span, out int written);
+        writer.Advance(written);
+    }
+}
