@@ -128,6 +128,19 @@ public sealed class Cluster : IDisposable
         }
     }
 
+    /// <summary>Whether another holder of the worker's slots is up (with two workers: its partner).</summary>
+    internal bool HasUpPartner(WorkerNode worker)
+    {
+        foreach (int partner in Map.PartnersOf(worker.Index))
+        {
+            if (Workers[partner].State == WorkerState.Up)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// Waits until no request is being enqueued under any slot lock (each lock taken and released once): after
     /// this, every request that saw the cluster's earlier state has been queued on its links.
@@ -145,6 +158,7 @@ public sealed class Cluster : IDisposable
     {
         if (state == WorkerState.Down)
         {
+            worker.WasLastCopy = !HasUpPartner(worker);
             ClusterLog.WentDown(_logger, worker.Index, worker.EndPoint, reason);
         }
         else

@@ -14,6 +14,12 @@ internal sealed class Resync : IWorkerReplyTarget
 {
     private const long StreamToken = -1;
     private const long ForwardToken = 0;
+    // Forwarded writes not yet answered before the stream is paused, and the level at which it resumes:
+    // without a window a fast source would pile the whole snapshot up in the target's send buffer.
+    private const long Window = 50_000;
+    private const long ResumeAt = Window / 2;
+
+    private WorkerLink? _stream;
 
     private readonly Cluster _cluster;
     private readonly WorkerNode _target;
@@ -31,20 +37,47 @@ internal sealed class Resync : IWorkerReplyTarget
         _source = source;
     }
 
-    /// <summary>Runs a whole resync of <paramref name="target"/>; false (and the worker down) if it could not finish.</summary>
+    /// <summary>
+    /// Brings a returning worker back (docs/consistency.md, Resync): refilled from its up partners, or, when it held
+    /// the last copy and is the same process as before, with its own data. Never flushes a worker unless an up
+    /// partner holds a copy to refill it from. False (and the worker down) if it could not finish.
+    /// </summary>
     public static async Task<bool> RunAsync(Cluster cluster, WorkerNode target, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        // 1. Discard whatever the worker holds: empty after a restart, possibly stale after a partition.
-        if (await AskAsync(target, 0, BinaryOpcode.Flush).ConfigureAwait(false) != BinaryStatus.Ok)
+        ulong instance = await InstanceOfAsync(target).ConfigureAwait(false);
+        if (instance == 0)
+        {
+            target.MarkDown("no health answer after reconnecting");
+            return false;
+        }
+        bool sameProcess = instance == target.InstanceBeforeDown;
+        bool keepData = sameProcess && target.WasLastCopy;
+        while (!keepData && !cluster.HasUpPartner(target))
+        {
+            if (target.WasLastCopy)
+            {
+                // It held the last copy and restarted: both copies of its slots were lost. Serve from empty.
+                target.SetState(WorkerState.Up, "both copies of its keys were lost (it restarted after its partner); starting empty");
+                return true;
+            }
+            // Its partner holds the newer copy but is down too: wait for it, without touching this copy.
+            await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);
+            if (target.State != WorkerState.Returning)
+            {
+                return false;
+            }
+        }
+        // 1. Discard what it holds (empty after a restart, stale after a partition) — unless it is the last copy.
+        if (!keepData && await AskAsync(target.ControlLink, BinaryOpcode.Flush).ConfigureAwait(false) != BinaryStatus.Ok)
         {
             target.MarkDown("could not be flushed for its resync");
             return false;
         }
         // 2. From now on every write to its slots reaches it. A write that read the old state is still enqueueing
         //    under its slot lock: wait those out, then make sure everything queued so far on the sources has been
-        //    applied there (a PING behind it on each link), so the snapshot that follows includes it.
-        target.SetState(WorkerState.Syncing, "flushed; refilling from its partners");
+        //    applied there (a PING behind it on each data link), so the snapshot that follows includes it.
+        target.SetState(WorkerState.Syncing, keepData ? "held the last copy; catching up from its partners" : "flushed; refilling from its partners");
         cluster.DrainSlotLocks();
         var sources = new List<WorkerNode>();
         foreach (int index in cluster.Map.PartnersOf(target.Index))
@@ -56,7 +89,7 @@ internal sealed class Resync : IWorkerReplyTarget
             }
             for (int link = 0; link < cluster.Options.LinksPerWorker; link++)
             {
-                if (await AskAsync(source, link, BinaryOpcode.Ping).ConfigureAwait(false) != BinaryStatus.Ok)
+                if (await AskAsync(source.LinkFor(link), BinaryOpcode.Ping).ConfigureAwait(false) != BinaryStatus.Ok)
                 {
                     target.MarkDown($"its partner {source.EndPoint} failed during the resync");
                     return false;
@@ -83,16 +116,31 @@ internal sealed class Resync : IWorkerReplyTarget
         // 4. Holding every acknowledged write of its slots: it may serve reads again.
         target.SetState(WorkerState.Up,
             sources.Count == 0
-                ? "no partner holds a copy to refill from; serving what it holds"
+                ? "held the last copy of its keys; rejoined with them"
                 : $"resync complete: {items} items in {started.Elapsed.TotalMilliseconds:F0} ms");
         return true;
     }
 
-    /// <summary>Sends one request on one of a worker's links and waits for its answer (null if the link failed).</summary>
-    private static async Task<BinaryStatus?> AskAsync(WorkerNode worker, int link, BinaryOpcode opcode)
+    /// <summary>The worker's instance id from a HEALTH request on its control link; 0 if it does not answer.</summary>
+    private static async Task<ulong> InstanceOfAsync(WorkerNode worker)
+    {
+        var reply = new HealthProbe();
+        WorkerLink? link = worker.ControlLink;
+        if (link == null || !link.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default, reply, 1))
+        {
+            return 0;
+        }
+        for (int i = 0; i < 200 && reply.Answered == 0 && !link.IsFailed; i++)
+        {
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+        return reply.InstanceId;
+    }
+
+    /// <summary>Sends one request on a link and waits for its answer (null if the link failed or is gone).</summary>
+    private static async Task<BinaryStatus?> AskAsync(WorkerLink? connection, BinaryOpcode opcode)
     {
         var reply = new AwaitedReply();
-        WorkerLink? connection = worker.LinkFor(link);
         if (connection == null || !connection.Send(new BinaryFrameHeader { Opcode = opcode }, default, default, reply, 0))
         {
             return null;
@@ -104,6 +152,7 @@ internal sealed class Resync : IWorkerReplyTarget
     {
         // A connection of its own: the stream's many reply frames must not hold up the source's live traffic.
         using WorkerLink stream = await WorkerLink.ConnectAsync(_source.EndPoint, null, cancellationToken).ConfigureAwait(false);
+        _stream = stream;
         if (!stream.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default, this, StreamToken))
         {
             return false;
@@ -128,7 +177,11 @@ internal sealed class Resync : IWorkerReplyTarget
             // nothing, recorded as a tombstone) count as applied; anything else means it could not apply it.
             if (frame.Header.Status is BinaryStatus.Ok or BinaryStatus.Stale or BinaryStatus.NotFound)
             {
-                Interlocked.Increment(ref _acknowledged);
+                long acknowledged = Interlocked.Increment(ref _acknowledged);
+                if (Interlocked.Read(ref _forwarded) - acknowledged == ResumeAt)
+                {
+                    _stream?.Resume();
+                }
                 CheckDone();
             }
             else
@@ -161,7 +214,10 @@ internal sealed class Resync : IWorkerReplyTarget
             ItemFlags = tombstone ? 0 : header.ItemFlags,
             Expiry = tombstone ? 0 : header.Expiry,
         };
-        Interlocked.Increment(ref _forwarded);
+        if (Interlocked.Increment(ref _forwarded) - Interlocked.Read(ref _acknowledged) >= Window)
+        {
+            _stream?.Pause();
+        }
         WorkerLink? link = _target.LinkFor(slot);
         if (link == null || !link.Send(forward, frame.Key, tombstone ? default : frame.Value, this, ForwardToken))
         {

@@ -28,6 +28,7 @@ public sealed class WorkerLink : IDisposable
     private ulong _nextRequestId;
     private bool _failed;
     private readonly Action<WorkerLink>? _onFailed;
+    private TaskCompletionSource? _paused;
 
     private WorkerLink(Socket socket, Action<WorkerLink>? onFailed)
     {
@@ -173,6 +174,10 @@ public sealed class WorkerLink : IDisposable
                         buffer = grown;
                     }
                 }
+                if (Volatile.Read(ref _paused) is { } paused)
+                {
+                    await paused.Task.ConfigureAwait(false);
+                }
                 int received = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0 || !Dispatch(buffer.AsSpan(start, end + received - start), out int consumed))
                 {
@@ -232,6 +237,15 @@ public sealed class WorkerLink : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops reading replies after the ones already received (flow control for a stream whose items are
+    /// forwarded elsewhere); <see cref="Resume"/> reads on. Any thread.
+    /// </summary>
+    public void Pause() => Interlocked.CompareExchange(ref _paused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>Reads replies again after <see cref="Pause"/>.</summary>
+    public void Resume() => Interlocked.Exchange(ref _paused, null)?.TrySetResult();
+
     /// <summary>Marks the link failed and fails every request in flight, once.</summary>
     private void Fail()
     {
@@ -251,6 +265,7 @@ public sealed class WorkerLink : IDisposable
             _pendingCount = 0;
         }
         _socket.Dispose();
+        Resume();
         _onFailed?.Invoke(this);
         for (int i = 0; i < count; i++)
         {

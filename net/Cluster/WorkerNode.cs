@@ -16,6 +16,7 @@ public sealed class WorkerNode : IDisposable
     private readonly Action<WorkerNode, WorkerState, string> _stateChanged;
     private readonly HealthProbe _probe = new();
     private WorkerLink[] _links = [];
+    private WorkerLink? _control;
     private int _state;
     private long _probesSent;
     private long _probeSentAt;
@@ -41,6 +42,21 @@ public sealed class WorkerNode : IDisposable
     /// <summary>The worker's instance id from its last health answer (changes when it restarts).</summary>
     public ulong InstanceId => _probe.InstanceId;
 
+    /// <summary>The instance id it had when it last went down (0 if never seen).</summary>
+    public ulong InstanceBeforeDown { get; internal set; }
+
+    /// <summary>
+    /// Whether, when it last went down, no other holder of its slots was up: it then held the last copy of
+    /// every write acknowledged until then, and if it comes back as the same process it rejoins with its data.
+    /// </summary>
+    public bool WasLastCopy { get; internal set; }
+
+    /// <summary>
+    /// The link for health checks and control requests: separate from the data links, so a health check never
+    /// waits behind a backlog of writes (a resync pushes millions).
+    /// </summary>
+    public WorkerLink? ControlLink => Volatile.Read(ref _control) is { IsFailed: false } control ? control : null;
+
     /// <summary>The link a slot's requests take, or null when the worker is down.</summary>
     public WorkerLink? LinkFor(int slot)
     {
@@ -56,7 +72,7 @@ public sealed class WorkerNode : IDisposable
     /// <summary>Opens every link; false (and nothing open) when the worker cannot be reached.</summary>
     internal async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
-        var links = new WorkerLink[_options.LinksPerWorker];
+        var links = new WorkerLink[_options.LinksPerWorker + 1];
         try
         {
             for (int i = 0; i < links.Length; i++)
@@ -71,7 +87,8 @@ public sealed class WorkerNode : IDisposable
         }
         Interlocked.Exchange(ref _probesSent, 0);
         _probe.Reset();
-        Volatile.Write(ref _links, links);
+        Volatile.Write(ref _control, links[^1]);
+        Volatile.Write(ref _links, links[..^1]);
         return true;
     }
 
@@ -94,11 +111,18 @@ public sealed class WorkerNode : IDisposable
         {
             return;
         }
+        InstanceBeforeDown = InstanceId;
         _stateChanged(this, WorkerState.Down, reason);
+        CloseLinks();
+    }
+
+    private void CloseLinks()
+    {
         foreach (WorkerLink link in Interlocked.Exchange(ref _links, []))
         {
             link.Dispose();
         }
+        Interlocked.Exchange(ref _control, null)?.Dispose();
     }
 
     private void OnLinkFailed(WorkerLink link) => MarkDown($"connection to {EndPoint} lost");
@@ -122,7 +146,7 @@ public sealed class WorkerNode : IDisposable
             }
             return;
         }
-        WorkerLink? link = LinkFor(0);
+        WorkerLink? link = ControlLink;
         if (link == null)
         {
             MarkDown("no open connection");
@@ -133,11 +157,5 @@ public sealed class WorkerNode : IDisposable
     }
 
     /// <summary>Closes every link.</summary>
-    public void Dispose()
-    {
-        foreach (WorkerLink link in Interlocked.Exchange(ref _links, []))
-        {
-            link.Dispose();
-        }
-    }
+    public void Dispose() => CloseLinks();
 }

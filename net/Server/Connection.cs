@@ -11,6 +11,8 @@ namespace EchoCache.Net.Server;
 /// </summary>
 internal sealed class Connection : IServerConnection
 {
+    private const int StreamBatchesPerTurn = 4;
+
     private readonly SocketServer _server;
     private readonly Socket _socket;
     private readonly IConnectionHandler _handler;
@@ -84,10 +86,22 @@ internal sealed class Connection : IServerConnection
     /// </summary>
     private bool Pump()
     {
+        int streamed = 0;
         while (true)
         {
             if (_handler.IsStreaming)
             {
+                // A long stream whose sends keep completing at once would hold the socket engine thread and
+                // starve every other connection on it (health checks included). Every few batches the rest of
+                // the stream continues on the thread pool instead: a hop is nothing for a bulk transfer.
+                if (++streamed > StreamBatchesPerTurn)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static connection =>
+                    {
+                        if (connection.Pump()) connection.ReceiveLoop();
+                    }, this, preferLocal: false);
+                    return false;
+                }
                 _handler.ContinueStream(_output);
             }
             else if (_end > _start)

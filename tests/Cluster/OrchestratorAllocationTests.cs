@@ -15,6 +15,7 @@ namespace EchoCache.Tests.Cluster;
 /// orchestrator on loopback) is driven with raw pipelined frames from a preallocated buffer, and every byte the
 /// process allocates meanwhile is counted.
 /// </summary>
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class OrchestratorAllocationTests
 {
     [Fact]
