@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using EchoCache.Engine;
 
 namespace EchoCache.Bench;
@@ -151,7 +150,7 @@ public static class MemoryReport
         }
         Verify(engine, items, valueSize);
         EngineStats stats = engine.GetStats();
-        long carved = CarvedBytes(engine);
+        long carved = engine.GetStats().CarvedBytes;
         var sample = new MemorySample
         {
             Store = "engine",
@@ -200,24 +199,6 @@ public static class MemoryReport
                 throw new InvalidOperationException($"Item {i} is missing.");
             }
         }
-    }
-
-    /// <summary>Bytes of slab chunks carved so far: the part of the rented pages that was ever written.</summary>
-    private static long CarvedBytes(CacheEngine engine)
-    {
-        // The arena is private to the engine; the bench may read it (it sees internals) but not reach it otherwise.
-        FieldInfo field = typeof(CacheEngine).GetField("_arena", BindingFlags.NonPublic | BindingFlags.Instance)
-            ?? throw new InvalidOperationException("CacheEngine._arena not found.");
-        var arena = (SlabArena)field.GetValue(engine)!;
-        long carved = 0;
-        foreach (PageInfo page in arena.Pages)
-        {
-            if (page.ClassId >= 0)
-            {
-                carved += (long)page.Carved * page.ChunkSize;
-            }
-        }
-        return carved;
     }
 
     private static MemorySample MeasureDictionary(long items, int valueSize, bool smaps)

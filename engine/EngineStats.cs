@@ -25,6 +25,11 @@ public struct EngineStats
     public long Buckets;
     /// <summary>Overflow buckets chained behind full ones.</summary>
     public long OverflowBuckets;
+    /// <summary>
+    /// Bytes of slab pages handed out as chunks so far: the slab memory actually written, and so resident
+    /// (pages are carved on demand, so the rest of a page is never touched).
+    /// </summary>
+    public long CarvedBytes;
     /// <summary>Bytes held by hash tables.</summary>
     public long TableBytes;
     /// <summary>Whether any shard is part-way through a resize.</summary>

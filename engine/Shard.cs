@@ -362,6 +362,14 @@ internal sealed unsafe partial class Shard
             stats.Buckets += _table.BucketCount + (_old?.BucketCount ?? 0);
             stats.OverflowBuckets += _table.OverflowCount + (_old?.OverflowCount ?? 0);
             stats.Resizing |= _old != null;
+            foreach (SlabClass slabClass in _classes)
+            {
+                for (int i = 0; i < slabClass.PageCount; i++)
+                {
+                    ref PageInfo page = ref _arena.Pages[slabClass.Pages[i]];
+                    stats.CarvedBytes += (long)page.Carved * page.ChunkSize;
+                }
+            }
         }
     }
 

@@ -34,6 +34,7 @@ internal sealed unsafe class SlabArena : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(memoryLimit),
                 $"The memory limit must be between {EngineLimits.MinMemoryLimit} and {EngineLimits.MaxMemoryLimit} bytes.");
         }
+        NativeHeap.Configure();
         _pageCount = (int)(memoryLimit >> EngineLimits.PageShift) + 1;
         // Reserved, not touched: the kernel maps a page of it only when a chunk there is first written.
         _raw = (byte*)NativeMemory.Alloc((nuint)_pageCount * EngineLimits.PageSize + 64);

@@ -70,7 +70,7 @@ internal static class Program
                 }
                 if (options.Open)
                 {
-                    double rate = options.Rate ?? Math.Max(1, Math.Round(phases[0].Overall.Throughput * options.RateFraction, -3));
+                    double rate = options.Rate ?? Math.Max(1, Math.Round(phases[0].Overall.Throughput * options.RateFraction / 1000) * 1000);
                     phases.Add(runner.RunOpen(rate));
                 }
             }

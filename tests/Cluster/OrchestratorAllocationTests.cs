@@ -55,8 +55,9 @@ public sealed class OrchestratorAllocationTests
         for (int round = 0; round < 200; round++) RoundTrip(client, batch, replies);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-        // 20,000 requests: anything per request would show as hundreds of kilobytes.
-        Assert.True(allocated < 20_000, $"{allocated} bytes allocated for 20,000 requests through the orchestrator");
+        // 20,000 requests: the smallest object per request (24 bytes) would show as 480 KB. A few KB come from
+        // the rest of the process meanwhile (timers, other tests' lingering background reads): measured 0.5-22 KB.
+        Assert.True(allocated < 100_000, $"{allocated} bytes allocated for 20,000 requests through the orchestrator");
         Assert.Equal(BinaryStatus.Ok, (BinaryStatus)replies[5]);
     }
 
