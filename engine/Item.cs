@@ -125,6 +125,35 @@ internal static unsafe class Item
         storedValue.CopyTo(new Span<byte>(keyAt + key.Length, storedValue.Length));
     }
 
+    /// <summary>
+    /// Rewrites a live item's value and fields in its own chunk, keeping its key: the caller checked that the new
+    /// item needs the same size class. The key moves when the has-flags bit changes (4 bytes of flags come or go).
+    /// </summary>
+    public static void Overwrite(byte* item, ReadOnlySpan<byte> storedValue, ulong version, long rawExpiry, uint flags,
+        ulong bits)
+    {
+        ulong meta = Meta(item);
+        int keyLength = KeyLength(meta);
+        bool hadFlags = (meta & HasFlagsBit) != 0;
+        if (hadFlags != (flags != 0))
+        {
+            // Rare: rewrite the whole item so the key lands at its new offset.
+            Span<byte> key = stackalloc byte[EngineLimits.MaxKeyLength];
+            Key(item, meta).CopyTo(key);
+            Write(item, key[..keyLength], storedValue, version, rawExpiry, flags, bits);
+            return;
+        }
+        if (flags != 0)
+        {
+            bits |= HasFlagsBit;
+            *(uint*)(item + HeaderSize) = flags;
+        }
+        *(ulong*)item = version;
+        *(ulong*)(item + 8) = ((ulong)rawExpiry << ExpiryShift) | ((ulong)keyLength << KeyLengthShift) | bits | LiveBit;
+        *(int*)(item + 16) = storedValue.Length;
+        storedValue.CopyTo(new Span<byte>(item + KeyOffset(bits) + keyLength, storedValue.Length));
+    }
+
     /// <summary>The view handed to sinks.</summary>
     public static ItemView View(byte* item)
     {

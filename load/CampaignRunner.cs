@@ -25,7 +25,7 @@ internal sealed class CampaignRunner(LoadOptions options, ILoadTarget target, Te
             ThrowIfFailed();
             if (Stopwatch.GetElapsedTime(start) > PreloadLimit)
             {
-                throw new TimeoutException($"preloading {options.Keys:N0} keys took longer than {PreloadLimit.TotalSeconds:F0} s");
+                throw new TimeoutException($"preloading {options.Keys:N0} keys took longer than {PreloadLimit.TotalSeconds:F0} s ({target.InFlight} in flight, all issued: {control.PreloadIssued})");
             }
             Thread.Sleep(10);
         }

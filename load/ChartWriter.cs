@@ -26,6 +26,7 @@ internal static class ChartWriter
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = "target rate";
         }
+        throughput.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         throughput.Axes.Left.Label.Text = "requests/s";
         throughput.Axes.Bottom.Label.Text = "second";
         throughput.Axes.SetLimitsY(0, Math.Max(1, phase.Rows.Max(r => r.Throughput)) * 1.15);
@@ -42,6 +43,11 @@ internal static class ChartWriter
             LabelFormatter = value => FormatMilliseconds(Math.Pow(10, value)),
         };
         latency.Axes.Left.TickGenerator = ticks;
+        latency.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        // Whole decades above and below the data, so at least two labelled ticks show.
+        double low = phase.Rows.Min(r => LogMilliseconds(r.P50));
+        double high = phase.Rows.Max(r => LogMilliseconds(Math.Max(r.P999, r.P50)));
+        latency.Axes.SetLimitsY(Math.Floor(low), Math.Max(Math.Ceiling(high), Math.Floor(low) + 1));
         latency.Axes.Left.Label.Text = "latency (ms)";
         latency.Axes.Bottom.Label.Text = "second";
         latency.ShowLegend(Alignment.UpperRight);
@@ -53,10 +59,12 @@ internal static class ChartWriter
     private static void AddLatency(Plot plot, double[] seconds, IEnumerable<double> micros, string label)
     {
         // Log scale: plot log10 of milliseconds (a floor of 1 µs keeps empty seconds finite).
-        var scatter = plot.Add.Scatter(seconds, [.. micros.Select(m => Math.Log10(Math.Max(m, 1) / 1000.0))]);
+        var scatter = plot.Add.Scatter(seconds, [.. micros.Select(LogMilliseconds)]);
         scatter.LegendText = label;
         scatter.LineWidth = 2;
     }
+
+    private static double LogMilliseconds(double micros) => Math.Log10(Math.Max(micros, 1) / 1000.0);
 
     private static string FormatMilliseconds(double ms) =>
         ms >= 1 ? ms.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)

@@ -196,7 +196,7 @@ internal sealed class PipelinedConnection : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e)
         {
             Fail(e);
         }
@@ -236,8 +236,9 @@ internal sealed class PipelinedConnection : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidDataException)
+        catch (Exception e)
         {
+            // Whatever ends the loop (the server, a malformed reply, a bug here) fails the connection, visibly.
             Fail(e);
         }
     }

@@ -12,7 +12,7 @@ internal static class Program
     /// <summary>The whole run is bounded: past this (plus the phases' own time) the process exits.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(180);
 
-    private static async Task<int> Main(string[] args)
+    private static int Main(string[] args)
     {
         LoadOptions options;
         try
@@ -41,11 +41,13 @@ internal static class Program
         try
         {
             using var connecting = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            // Blocking here on purpose: with inline completions an awaited connect may resume on the socket engine's
+            // thread, and the campaign's waits must never run there (they would stall every receive).
             target = options.UseEchoClient
-                ? await EchoClientTarget.ConnectAsync(options.EndPoint, workload, options.Connections, options.MaxInFlight * options.Connections,
-                    connecting.Token).ConfigureAwait(false)
-                : await FastTarget.ConnectAsync(options.EndPoint, workload, options.Connections,
-                    Math.Max(options.MaxInFlight, options.Depth), connecting.Token).ConfigureAwait(false);
+                ? EchoClientTarget.ConnectAsync(options.EndPoint, workload, options.Connections, options.MaxInFlight * options.Connections,
+                    connecting.Token).GetAwaiter().GetResult()
+                : FastTarget.ConnectAsync(options.EndPoint, workload, options.Connections,
+                    Math.Max(options.MaxInFlight, options.Depth), connecting.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
         {
@@ -55,7 +57,7 @@ internal static class Program
 
         var phases = new List<PhaseResult>();
         string preload = "none (keys were not set first)";
-        await using (target.ConfigureAwait(false))
+        try
         {
             var runner = new CampaignRunner(options, target, Console.Out);
             try
@@ -79,6 +81,10 @@ internal static class Program
                 Console.Error.WriteLine($"echo-load: {e.Message}");
                 return 1;
             }
+        }
+        finally
+        {
+            target.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
         string directory = Path.Combine(options.ReportsDirectory,
