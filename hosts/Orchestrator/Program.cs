@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Hosting;
 using EchoCache.Net.Server;
@@ -100,18 +98,8 @@ internal static class Program
         }
         OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
 
-        using var stop = new ManualResetEventSlim();
-        string signal = "";
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            signal = context.Signal.ToString();
-            stop.Set();
-        }
-        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        stop.Wait();
-        OrchestratorLog.Stopping(logger, signal.ToString(CultureInfo.InvariantCulture));
+        string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
+        OrchestratorLog.Stopping(logger, signal);
         return 0;
     }
 }

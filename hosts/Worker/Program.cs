@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using EchoCache.Engine;
 using EchoCache.Net.Hosting;
 using EchoCache.Net.Server;
@@ -79,26 +78,15 @@ internal static class Program
         stats.Server = server;
         WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
 
-        using var stop = new ManualResetEventSlim();
-        string signal = "";
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            signal = context.Signal.ToString();
-            stop.Set();
-        }
-        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-
-        // The main thread runs the engine's bounded maintenance: expiry sweep and resize steps.
-        while (!stop.Wait(100))
+        // The main thread runs the engine's bounded maintenance (expiry sweep, resize steps) until told to stop.
+        string signal = StopSignal.Wait(TimeSpan.FromMilliseconds(100), () =>
         {
             int removed = engine.Maintain();
             if (removed > 0)
             {
                 WorkerLog.Swept(logger, removed);
             }
-        }
+        });
         WorkerLog.Stopping(logger, signal, engine.Count, server.ConnectionCount);
         return 0;
     }

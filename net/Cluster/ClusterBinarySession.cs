@@ -121,33 +121,4 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
         var format = new BinaryReplyFormat(reply);
         Replies.Complete(sequence, ref format);
     }
-
-    /// <summary>Writes a reply frame with the client's opcode and request id around a worker's (or the orchestrator's) outcome.</summary>
-    private readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFormat
-    {
-        private readonly ClusterReply _reply = reply;
-
-        public int MaxSize(ReplyEntry entry) =>
-            BinaryProtocol.HeaderSize + Math.Max(_reply.Key.Length, entry.Key?.Length ?? 0) + _reply.Value.Length;
-
-        public int Write(ReplyEntry entry, Span<byte> destination)
-        {
-            BinaryFrameHeader request = entry.Request;
-            BinaryFrameHeader worker = _reply.Header;
-            var header = new BinaryFrameHeader
-            {
-                Opcode = request.Opcode,
-                RequestId = request.RequestId,
-                Status = _reply.Status,
-                Flags = (worker.Flags & ~BinaryFrameFlags.More) | (entry.More ? BinaryFrameFlags.More : 0),
-                ItemFlags = worker.ItemFlags,
-                Version = worker.Version,
-                Expiry = worker.Expiry,
-            };
-            // MGET frames carry their key, found or not.
-            ReadOnlySpan<byte> key = entry.Key ?? default;
-            BinaryCodec.TryWriteReply(header, key, _reply.Value, destination, out int written);
-            return written;
-        }
-    }
 }

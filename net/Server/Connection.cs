@@ -20,10 +20,7 @@ internal sealed class Connection : IServerConnection
     private readonly SocketAsyncEventArgs _receive = new();
     private readonly SocketAsyncEventArgs _send = new();
     private readonly OutputBuffer _output;
-    private readonly PinnedBufferPool _buffers;
-    private byte[] _input;
-    private int _start;
-    private int _end;
+    private readonly InputBuffer _input;
     private int _closed;
 
     public Connection(SocketServer server, Socket socket, IConnectionHandler handler, ServerOptions options,
@@ -33,8 +30,7 @@ internal sealed class Connection : IServerConnection
         _socket = socket;
         _handler = handler;
         _options = options;
-        _buffers = buffers;
-        _input = buffers.Rent();
+        _input = new InputBuffer(buffers, options.MaxRequestSize);
         _output = new OutputBuffer(buffers, options.OutputHighWater);
         _receive.Completed += (_, _) => { if (Received()) ReceiveLoop(); };
         _send.Completed += (_, _) => { if (Sent() && Pump()) ReceiveLoop(); };
@@ -46,12 +42,12 @@ internal sealed class Connection : IServerConnection
     {
         while (true)
         {
-            if (!MakeRoom())
+            if (!_input.MakeRoom())
             {
                 Close();
                 return;
             }
-            _receive.SetBuffer(_input, _end, _input.Length - _end);
+            _receive.SetBuffer(_input.Array, _input.FreeOffset, _input.FreeLength);
             bool pending;
             try
             {
@@ -76,7 +72,7 @@ internal sealed class Connection : IServerConnection
             Close();
             return false;
         }
-        _end += _receive.BytesTransferred;
+        _input.Commit(_receive.BytesTransferred);
         return Pump();
     }
 
@@ -104,14 +100,22 @@ internal sealed class Connection : IServerConnection
                 }
                 _handler.ContinueStream(_output);
             }
-            else if (_end > _start)
+            else if (!_input.IsEmpty)
             {
-                int consumed = _handler.Process(_input.AsSpan(_start, _end - _start), _output);
-                _start += consumed;
-                if (_start == _end)
+                int consumed;
+                try
                 {
-                    _start = _end = 0;
+                    consumed = _handler.Process(_input.Unconsumed, _output);
                 }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug in a command must not take the whole server down with every other client's
+                    // connection: this one is closed, and the failure counted (SocketServer.HandlerFailures).
+                    _server.CountHandlerFailure();
+                    Close();
+                    return false;
+                }
+                _input.Consume(consumed);
             }
             if (_output.Pending > 0)
             {
@@ -169,44 +173,6 @@ internal sealed class Connection : IServerConnection
     }
 
     /// <summary>
-    /// Leaves free space at the end of the input buffer: moves a partial request to the front, grows the
-    /// buffer when one request fills it, and shrinks it back once it is empty. False when a request would
-    /// exceed <see cref="ServerOptions.MaxRequestSize"/>.
-    /// </summary>
-    private bool MakeRoom()
-    {
-        if (_start == _end && _input.Length > _buffers.BufferSize)
-        {
-            _input = _buffers.Rent();
-            _start = _end = 0;
-            return true;
-        }
-        if (_end < _input.Length)
-        {
-            return true;
-        }
-        int pending = _end - _start;
-        byte[] target = _input;
-        if (_start == 0)
-        {
-            if (_input.Length >= _options.MaxRequestSize)
-            {
-                return false;
-            }
-            target = GC.AllocateUninitializedArray<byte>(Math.Min(_input.Length * 2, _options.MaxRequestSize), pinned: true);
-        }
-        _input.AsSpan(_start, pending).CopyTo(target);
-        if (!ReferenceEquals(target, _input))
-        {
-            _buffers.Return(_input); // only a pool-sized array is kept
-        }
-        _input = target;
-        _start = 0;
-        _end = pending;
-        return true;
-    }
-
-    /// <summary>
     /// Shuts the socket down from another thread (server shutdown): the operation in flight then fails and the
     /// connection's own loop closes it, so buffers are returned only by the thread that uses them.
     /// </summary>
@@ -244,7 +210,7 @@ internal sealed class Connection : IServerConnection
         _socket.Dispose();
         _handler.OnClosed();
         // Both operations are finished or failed by now (the socket is closed), so the buffers are free.
-        _buffers.Return(_input);
+        _input.Release();
         _output.Release();
         _server.Remove(this);
     }

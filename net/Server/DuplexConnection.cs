@@ -15,14 +15,11 @@ internal sealed class DuplexConnection : IDuplexChannel, IServerConnection
     private readonly Socket _socket;
     private readonly IDuplexHandler _handler;
     private readonly ServerOptions _options;
-    private readonly PinnedBufferPool _buffers;
     private readonly SocketAsyncEventArgs _receive = new();
     private readonly SocketAsyncEventArgs _send = new();
     private readonly OutputBuffer _output;
     private readonly Lock _lock = new();
-    private byte[] _input;
-    private int _start;
-    private int _end;
+    private readonly InputBuffer _input;
     // Guarded by _lock: whether each side is running (or has an operation in flight), and whether it closed.
     private bool _receiving;
     private bool _sending;
@@ -36,8 +33,7 @@ internal sealed class DuplexConnection : IDuplexChannel, IServerConnection
         _socket = socket;
         _handler = handler;
         _options = options;
-        _buffers = buffers;
-        _input = buffers.Rent();
+        _input = new InputBuffer(buffers, options.MaxRequestSize);
         _output = new OutputBuffer(buffers, options.OutputHighWater);
         _receive.Completed += (_, _) => ReceiveLoop(completed: true);
         _send.Completed += (_, _) => SendLoop(completed: true);
@@ -93,23 +89,39 @@ internal sealed class DuplexConnection : IDuplexChannel, IServerConnection
                     StopReceiving(failed: true);
                     return;
                 }
-                _end += _receive.BytesTransferred;
+                _input.Commit(_receive.BytesTransferred);
             }
             // Requests buffered earlier are dispatched first: after a pause for backpressure the client may
             // have sent everything already and be waiting for their replies, with no new byte to come.
-            if (_end > _start && _handler.CanReceive)
+            if (!_input.IsEmpty && _handler.CanReceive)
             {
-                int consumed = _handler.Process(_input.AsSpan(_start, _end - _start));
-                _start += consumed;
-                if (_start == _end) _start = _end = 0;
+                int consumed;
+                try
+                {
+                    consumed = _handler.Process(_input.Unconsumed);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug in a command closes this connection, not the whole server (as in Connection).
+                    _server.CountHandlerFailure();
+                    Abort();
+                    StopReceiving(failed: true);
+                    return;
+                }
+                _input.Consume(consumed);
                 Wake(); // replies that completed inline are ready now
             }
-            if (!_handler.CanReceive || _handler.CloseRequested || !MakeRoom())
+            if (!_handler.CanReceive || _handler.CloseRequested)
             {
-                StopReceiving(failed: !MakeRoomPossible());
+                StopReceiving(failed: false);
                 return;
             }
-            _receive.SetBuffer(_input, _end, _input.Length - _end);
+            if (!_input.MakeRoom())
+            {
+                StopReceiving(failed: true); // one request over the cap: nothing more can be framed
+                return;
+            }
+            _receive.SetBuffer(_input.Array, _input.FreeOffset, _input.FreeLength);
             try
             {
                 if (_socket.ReceiveAsync(_receive))
@@ -197,37 +209,6 @@ internal sealed class DuplexConnection : IDuplexChannel, IServerConnection
             }
             completed = true;
         }
-    }
-
-    private bool MakeRoomPossible() => _end - _start < _options.MaxRequestSize;
-
-    /// <summary>Frees space at the end of the input buffer (as <see cref="Connection"/> does); false when full at the cap.</summary>
-    private bool MakeRoom()
-    {
-        if (_start == _end && _input.Length > _buffers.BufferSize)
-        {
-            _input = _buffers.Rent();
-            _start = _end = 0;
-        }
-        if (_end < _input.Length)
-        {
-            return true;
-        }
-        int pending = _end - _start;
-        byte[] target = _input;
-        if (_start == 0)
-        {
-            if (_input.Length >= _options.MaxRequestSize)
-            {
-                return false;
-            }
-            target = GC.AllocateUninitializedArray<byte>(Math.Min(_input.Length * 2, _options.MaxRequestSize), pinned: true);
-        }
-        _input.AsSpan(_start, pending).CopyTo(target);
-        _input = target;
-        _start = 0;
-        _end = pending;
-        return true;
     }
 
     /// <summary>Shuts the socket down from another thread; the loops then fail and close.</summary>

@@ -18,6 +18,8 @@ public sealed class SocketServer : IDisposable
     private readonly ConcurrentDictionary<IServerConnection, byte> _connections = new();
     private readonly PinnedBufferPool _buffers;
     private int _disposed;
+    private long _rejected;
+    private long _handlerFailures;
 
     /// <summary>Binds to <paramref name="endpoint"/> (port 0 picks a free one); call <see cref="Start"/> to serve.</summary>
     public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, ServerOptions? options = null)
@@ -57,7 +59,10 @@ public sealed class SocketServer : IDisposable
     /// <summary>Connections refused because <see cref="ServerOptions.MaxConnections"/> were open.</summary>
     public long RejectedConnections => Interlocked.Read(ref _rejected);
 
-    private long _rejected;
+    /// <summary>Connections closed because their handler threw (a bug: the server went on serving the others).</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
+    internal void CountHandlerFailure() => Interlocked.Increment(ref _handlerFailures);
 
     /// <summary>Starts listening and accepting.</summary>
     public void Start()
