@@ -50,6 +50,9 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.Overflow:
                 RespWriter.TryWriteError("ERR increment or decrement would overflow"u8, destination, out written);
                 return written;
+            case BinaryStatus.Busy:
+                RespWriter.TryWriteError("BUSY a replica of this key is being refilled; retry shortly"u8, destination, out written);
+                return written;
             case BinaryStatus.TooLarge:
                 RespWriter.TryWriteError("ERR key or value too large"u8, destination, out written);
                 return written;

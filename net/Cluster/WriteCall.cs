@@ -49,6 +49,15 @@ internal sealed class WriteCall : IWorkerReplyTarget
             Complete(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
             return;
         }
+        if (_request.Opcode == BinaryOpcode.ReplicaIncrement
+            && (primary.State == WorkerState.Syncing || partner.State == WorkerState.Syncing))
+        {
+            // A copy being refilled may not hold the key's value yet: applying the delta there would start the
+            // count from zero, and the older value arriving later would lose to the newer version. Until the
+            // increment's result is replicated as a value, say so instead of guessing.
+            Complete(new ClusterReply(BinaryStatus.Busy, "a replica of this key is being refilled; retry shortly"u8));
+            return;
+        }
         // One extra count held until both sends are queued, so an early answer cannot finish the call.
         _outstanding = 3;
         using (cluster.SlotLock(_slot).EnterScope())
