@@ -47,7 +47,7 @@ internal static class ChartWriter
         // Whole decades above and below the data, so at least two labelled ticks show.
         double low = phase.Rows.Min(r => LogMilliseconds(r.P50));
         double high = phase.Rows.Max(r => LogMilliseconds(Math.Max(r.P999, r.P50)));
-        latency.Axes.SetLimitsY(Math.Floor(low), Math.Max(Math.Ceiling(high), Math.Floor(low) + 1));
+        latency.Axes.SetLimitsY(Math.Floor(low) - 0.05, Math.Max(Math.Ceiling(high), Math.Floor(low) + 1) + 0.05);
         latency.Axes.Left.Label.Text = "latency (ms)";
         latency.Axes.Bottom.Label.Text = "second";
         latency.ShowLegend(Alignment.UpperRight);

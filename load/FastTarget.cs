@@ -81,15 +81,15 @@ internal sealed class FastTarget : ILoadTarget
 
     public bool TrySchedule(long intended, long now)
     {
-        // Round robin; a full connection passes its turn to the next one.
+        // Every request due at one wake-up goes to the same connection (one send for them all); the next wake-up
+        // takes the next connection. A full connection passes its turn on.
         for (int tries = 0; tries < _connections.Length; tries++)
         {
-            PipelinedConnection connection = _connections[_next];
-            _next = _next + 1 == _connections.Length ? 0 : _next + 1;
-            if (connection.TryEnqueue(intended, now))
+            if (_connections[_next].TryEnqueue(intended, now))
             {
                 return true;
             }
+            _next = _next + 1 == _connections.Length ? 0 : _next + 1;
         }
         return false;
     }
@@ -100,6 +100,7 @@ internal sealed class FastTarget : ILoadTarget
         {
             connection.Flush();
         }
+        _next = _next + 1 == _connections.Length ? 0 : _next + 1;
     }
 
     public ValueTask DisposeAsync()

@@ -25,12 +25,13 @@ orchestrator_args=${ORCHESTRATOR_ARGS:-}
 worker_args=${WORKER_ARGS:-}
 work=$(mktemp -d /tmp/echo-cluster.XXXXXX)
 pids=()
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; } # a zombie is gone
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    # Bounded wait: 50 x 0.1 s, then SIGKILL.
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+  # Newest first, each gone before the next (bounded: 5 s, then SIGKILL): the orchestrator stops before its workers.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 50); do alive "${pids[i]}" || break; sleep 0.1; done
+    kill -9 "${pids[i]}" 2>/dev/null || true
   done
   wait 2>/dev/null || true
   rm -rf "$work"
