@@ -55,14 +55,7 @@ if [ ! -x "$bin/worker" ] || [ ! -x "$bin/orchestrator" ]; then
   scripts/publish-hosts
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_ping() {
-  for _ in $(seq 1 200); do
-    [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-    sleep 0.1
-  done
-  echo "compare-cluster: nothing answered PING on port $1 ($2)" >&2; exit 1
-}
+source "$root/load/lib.sh"  # free_port, wait_ping
 
 # --- Echo Cache: two workers and the orchestrator -------------------------------------------------
 worker1_port=$(free_port); worker2_port=$(free_port); echo_port=$(free_port)

@@ -34,14 +34,7 @@ if [ ! -x "$tools/garnet/garnet-server" ]; then
 fi
 [ -x artifacts/aot/worker ] || scripts/publish-hosts
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_ping() {
-  for _ in $(seq 1 200); do
-    [ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-    sleep 0.1
-  done
-  echo "compare-peers: nothing answered PING on port $1" >&2; exit 1
-}
+source "$root/load/lib.sh"  # free_port, wait_ping
 
 echo_port=$(free_port); redis_port=$(free_port); garnet_port=$(free_port)
 artifacts/aot/worker "$echo_port" --memory 2g --log-level warn & pids+=($!)
