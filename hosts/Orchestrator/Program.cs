@@ -18,8 +18,8 @@ internal static class Program
           --bind <address>            address to listen on (default 127.0.0.1)
           --health-interval <ms>      health check period per worker (default 100)
           --health-timeout <ms>       unanswered health check that marks a worker down (default 500)
-          --links <n>                 pipelined connections per worker (default 2)
-          --threads <n>               socket engine threads (default 1)
+          --links <n>                 pipelined connections per worker (default 1)
+          --threads <n>               event loop threads (default 1)
           --log-level <level>         trace, debug, info, warn, error (default info)
         """;
 
@@ -66,7 +66,7 @@ internal static class Program
             {
                 HealthInterval = TimeSpan.FromMilliseconds(parsed.GetInt("health-interval", 100, 10, 60_000)),
                 HealthTimeout = TimeSpan.FromMilliseconds(parsed.GetInt("health-timeout", 500, 10, 600_000)),
-                LinksPerWorker = parsed.GetInt("links", 2, 1, 64),
+                LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
             string levelText = parsed.Get("log-level") ?? "info";
@@ -82,11 +82,13 @@ internal static class Program
             return 2;
         }
 
-        SocketEngineSettings.UseInlineCompletions(threads);
+        // The runtime's socket engine only accepts connections here; event loops drive every connection.
+        SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("orchestrator", level);
-        using var cluster = new Cluster(workers, options, logger);
+        using var loops = new EventLoopGroup(threads, "echo loop");
+        using var cluster = new Cluster(workers, options, loops, logger);
         cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster));
+        using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
         try
         {
             server.Start();

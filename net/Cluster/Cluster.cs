@@ -1,4 +1,5 @@
 using System.Net;
+using EchoCache.Net.Server;
 using Microsoft.Extensions.Logging;
 
 namespace EchoCache.Net.Cluster;
@@ -18,16 +19,21 @@ public sealed class Cluster : IDisposable
     private Task? _health;
     private uint _readTurn;
 
-    /// <summary>Creates the view of <paramref name="workers"/> (at least 2), in command-line order.</summary>
-    public Cluster(IReadOnlyList<IPEndPoint> workers, ClusterOptions options, ILogger logger)
+    /// <summary>
+    /// Creates the view of <paramref name="workers"/> (at least 2), in command-line order, whose links are driven
+    /// by <paramref name="loops"/> (the client connections' loops: a client's requests and its workers' replies
+    /// are then handled on one thread, without a hop).
+    /// </summary>
+    public Cluster(IReadOnlyList<IPEndPoint> workers, ClusterOptions options, EventLoopGroup loops, ILogger logger)
     {
         Options = options;
+        Loops = loops;
         _logger = logger;
         Map = new SlotMap(workers.Count);
         Workers = new WorkerNode[workers.Count];
         for (int i = 0; i < workers.Count; i++)
         {
-            Workers[i] = new WorkerNode(i, workers[i], options, OnStateChanged);
+            Workers[i] = new WorkerNode(i, workers[i], options, loops, OnStateChanged);
         }
         for (int i = 0; i < _slotLocks.Length; i++)
         {
@@ -37,6 +43,9 @@ public sealed class Cluster : IDisposable
 
     /// <summary>Settings.</summary>
     public ClusterOptions Options { get; }
+
+    /// <summary>The event loops that drive the worker links.</summary>
+    public EventLoopGroup Loops { get; }
 
     /// <summary>Slots and pairs.</summary>
     public SlotMap Map { get; }

@@ -3,8 +3,11 @@ namespace EchoCache.Net.Cluster;
 /// <summary>Settings of the orchestrator's view of its workers.</summary>
 public sealed class ClusterOptions
 {
-    /// <summary>Pipelined connections to each worker; a key's requests always use the same one. Default 2.</summary>
-    public int LinksPerWorker { get; init; } = 2;
+    /// <summary>
+    /// Pipelined connections to each worker; a key's requests always use the same one. Default 1: each loop
+    /// batch sends once per link, so more links than loops only split the batches.
+    /// </summary>
+    public int LinksPerWorker { get; init; } = 1;
 
     /// <summary>How often each worker is health-checked, and a down one reconnected. Default 100 ms.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromMilliseconds(100);

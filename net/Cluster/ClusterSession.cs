@@ -11,7 +11,6 @@ namespace EchoCache.Net.Cluster;
 public abstract class ClusterSession : IDuplexHandler
 {
     private IDuplexChannel? _channel;
-    private int _processing;
 
     /// <summary>Creates a session over <paramref name="cluster"/>.</summary>
     protected ClusterSession(Cluster cluster) => Cluster = cluster;
@@ -25,19 +24,7 @@ public abstract class ClusterSession : IDuplexHandler
     public void Attach(IDuplexChannel channel) => _channel = channel;
 
     /// <inheritdoc />
-    public int Process(ReadOnlySpan<byte> input)
-    {
-        // Replies completed while processing need no wake: the connection looks for them right after.
-        Volatile.Write(ref _processing, 1);
-        try
-        {
-            return ProcessRequests(input);
-        }
-        finally
-        {
-            Volatile.Write(ref _processing, 0);
-        }
-    }
+    public int Process(ReadOnlySpan<byte> input) => ProcessRequests(input);
 
     /// <summary>Parses and dispatches the complete requests at the start of <paramref name="input"/>.</summary>
     protected abstract int ProcessRequests(ReadOnlySpan<byte> input);
@@ -66,10 +53,7 @@ public abstract class ClusterSession : IDuplexHandler
     internal void Complete(long sequence, in ClusterReply reply)
     {
         Format(sequence, reply);
-        if (Volatile.Read(ref _processing) == 0)
-        {
-            _channel?.Wake();
-        }
+        _channel?.Wake(); // on the loop, the connection sends everything ready at the end of the batch
     }
 
     /// <summary>Formats a call's outcome into its queue entry, in the client's protocol.</summary>

@@ -2,56 +2,63 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
-/// One pipelined connection from the orchestrator to a worker. A worker executes and answers the requests of a
-/// connection in order, so requests in flight are a FIFO ring and replies are matched to its head (the request
-/// id is checked, not looked up): no dictionary and no task per request. Senders on any thread append their
-/// frame to a buffer under a short lock; one send at a time drains it, so requests issued while a send is in
-/// flight go out together in the next one. When the connection fails, every request in flight is failed at
-/// once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>) and later sends are refused: the owner reconnects with a
-/// new link.
+/// One pipelined connection from the orchestrator to a worker, driven by an <see cref="EventLoop"/>. A worker
+/// executes and answers the requests of a connection in order, so requests in flight are a FIFO ring and replies
+/// are matched to its head (the request id is checked, not looked up): no dictionary and no task per request.
+/// Senders on any thread append their frame to a buffer under a short lock and schedule the link once; the
+/// loop sends everything queued after the events of its batch, so all the requests a batch of client reads
+/// (or of worker replies) sets off leave in one send. When the connection fails, every request in flight is
+/// failed at once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>) and later sends are refused: the owner
+/// reconnects with a new link.
 /// </summary>
-public sealed class WorkerLink : IDisposable
+public sealed class WorkerLink : IDisposable, ILoopSocket
 {
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
     private readonly Socket _socket;
+    private readonly EventLoop _loop;
     private readonly Lock _lock = new();
+    // Guarded by _lock: requests in flight, bytes queued to send, and the failed flag.
     private PendingReply[] _pending = new PendingReply[256];
     private int _pendingHead;
     private int _pendingCount;
     private byte[] _queued = new byte[64 * 1024];
     private int _queuedLength;
-    private byte[] _sending = new byte[64 * 1024];
-    private bool _sendInFlight;
     private ulong _nextRequestId;
     private bool _failed;
+    // The loop thread's: the bytes being sent, received bytes not yet dispatched, socket readiness.
+    private byte[] _sending = new byte[64 * 1024];
+    private int _sendOffset;
+    private int _sendLength;
+    private byte[] _received = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    private int _receivedStart;
+    private int _receivedEnd;
+    private int _id = -1;
+    private bool _readable;
+    private bool _writable;
+    private bool _closed;
+    private int _scheduled;
+    private volatile bool _paused;
     private readonly Action<WorkerLink>? _onFailed;
-    private TaskCompletionSource? _paused;
 
-    private WorkerLink(Socket socket, Action<WorkerLink>? onFailed)
+    private WorkerLink(Socket socket, EventLoop loop, Action<WorkerLink>? onFailed)
     {
         _socket = socket;
+        _loop = loop;
         _onFailed = onFailed;
-        _ = ReceiveLoopAsync();
+        Schedule(); // registers the socket on the loop's thread
     }
 
-    /// <summary>Connects to a worker; <paramref name="onFailed"/> runs once when the link fails.</summary>
-    public static async Task<WorkerLink> ConnectAsync(IPEndPoint worker, Action<WorkerLink>? onFailed,
+    /// <summary>Connects to a worker, driven by <paramref name="loop"/>; <paramref name="onFailed"/> runs once when the link fails.</summary>
+    public static async Task<WorkerLink> ConnectAsync(IPEndPoint worker, EventLoop loop, Action<WorkerLink>? onFailed,
         CancellationToken cancellationToken)
     {
-        var socket = new Socket(worker.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(worker, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        return new WorkerLink(socket, onFailed);
+        Socket socket = await EventLoop.ConnectAsync(worker, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        return new WorkerLink(socket, loop, onFailed);
     }
 
     /// <summary>Whether the link has failed (every later send is refused).</summary>
@@ -78,7 +85,6 @@ public sealed class WorkerLink : IDisposable
         IWorkerReplyTarget target, long token)
     {
         int size = BinaryProtocol.HeaderSize + key.Length + value.Length;
-        bool startSend;
         using (_lock.EnterScope())
         {
             if (_failed)
@@ -97,14 +103,17 @@ public sealed class WorkerLink : IDisposable
                 GrowPending();
             }
             _pending[(_pendingHead + _pendingCount++) % _pending.Length] = new PendingReply(id, target, token);
-            startSend = !_sendInFlight;
-            _sendInFlight = true;
         }
-        if (startSend)
-        {
-            _ = SendLoopAsync();
-        }
+        Schedule();
         return true;
+    }
+
+    private void Schedule()
+    {
+        if (Interlocked.Exchange(ref _scheduled, 1) == 0)
+        {
+            _loop.Schedule(this);
+        }
     }
 
     private void GrowPending()
@@ -118,88 +127,132 @@ public sealed class WorkerLink : IDisposable
         _pendingHead = 0;
     }
 
-    /// <summary>Sends whatever is queued, then whatever was queued meanwhile, until nothing is left.</summary>
-    private async Task SendLoopAsync()
+    void ILoopSocket.OnEvents(uint events)
     {
-        try
+        if (_closed)
         {
-            while (true)
+            return;
+        }
+        if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            _readable = true;
+        }
+        if ((events & (Epoll.Out | Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            _writable = true;
+            SendQueued();
+        }
+        Receive();
+    }
+
+    void ILoopSocket.OnScheduled()
+    {
+        Volatile.Write(ref _scheduled, 0);
+        if (_closed)
+        {
+            return;
+        }
+        if (Volatile.Read(ref _failed))
+        {
+            Close();
+            return;
+        }
+        if (_id < 0)
+        {
+            _id = _loop.Register(_socket, this); // its first edge reports the socket writable
+            return;
+        }
+        SendQueued();
+        Receive(); // reading may have been resumed
+    }
+
+    void ILoopSocket.OnFault(Exception exception) => Fail();
+
+    /// <summary>Sends what is queued until nothing is left or the socket is full (its next edge goes on).</summary>
+    private void SendQueued()
+    {
+        while (_writable)
+        {
+            if (_sendOffset == _sendLength)
             {
-                int length;
                 using (_lock.EnterScope())
                 {
-                    if (_queuedLength == 0 || _failed)
+                    if (_queuedLength == 0)
                     {
-                        _sendInFlight = false;
                         return;
                     }
                     (_sending, _queued) = (_queued, _sending);
-                    length = _queuedLength;
+                    _sendLength = _queuedLength;
+                    _sendOffset = 0;
                     _queuedLength = 0;
                 }
-                int sent = 0;
-                while (sent < length)
-                {
-                    sent += await _socket.SendAsync(_sending.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
-                }
             }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Fail();
+            int sent = _socket.Send(_sending.AsSpan(_sendOffset, _sendLength - _sendOffset), SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                _writable = false;
+                return;
+            }
+            if (error != SocketError.Success)
+            {
+                Fail();
+                return;
+            }
+            _sendOffset += sent;
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Reads and dispatches replies until the socket is drained, the link is paused, or it failed.</summary>
+    private void Receive()
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        int start = 0, end = 0;
-        try
+        while (_readable && !_paused && !_closed)
         {
-            while (true)
+            if (_receivedEnd == _received.Length)
             {
-                if (end == buffer.Length)
-                {
-                    if (start > 0)
-                    {
-                        buffer.AsSpan(start, end - start).CopyTo(buffer);
-                        end -= start;
-                        start = 0;
-                    }
-                    else
-                    {
-                        byte[] grown = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, end).CopyTo(grown);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = grown;
-                    }
-                }
-                if (Volatile.Read(ref _paused) is { } paused)
-                {
-                    await paused.Task.ConfigureAwait(false);
-                }
-                int received = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
-                if (received == 0 || !Dispatch(buffer.AsSpan(start, end + received - start), out int consumed))
-                {
-                    break;
-                }
-                end += received;
-                start += consumed;
-                if (start == end)
-                {
-                    start = end = 0;
-                }
+                MakeRoom();
+            }
+            int wanted = _received.Length - _receivedEnd;
+            int received = _socket.Receive(_received.AsSpan(_receivedEnd, wanted), SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                _readable = false;
+                return;
+            }
+            if (error != SocketError.Success || received == 0 || Volatile.Read(ref _failed))
+            {
+                Fail();
+                return;
+            }
+            _receivedEnd += received;
+            // A short read took everything queued: data arriving later raises a new edge.
+            _readable = received == wanted;
+            if (!Dispatch(_received.AsSpan(_receivedStart, _receivedEnd - _receivedStart), out int consumed))
+            {
+                Fail();
+                return;
+            }
+            _receivedStart += consumed;
+            if (_receivedStart == _receivedEnd)
+            {
+                _receivedStart = _receivedEnd = 0;
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+    }
+
+    /// <summary>Moves a partial reply to the front, or grows the buffer when one reply fills it.</summary>
+    private void MakeRoom()
+    {
+        if (_receivedStart > 0)
         {
-            // The link is gone; Fail below says so to everyone waiting.
+            _received.AsSpan(_receivedStart, _receivedEnd - _receivedStart).CopyTo(_received);
+            _receivedEnd -= _receivedStart;
+            _receivedStart = 0;
+            return;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            Fail();
-        }
+        byte[] grown = ArrayPool<byte>.Shared.Rent(_received.Length * 2);
+        _received.AsSpan(0, _receivedEnd).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(_received);
+        _received = grown;
     }
 
     /// <summary>Hands the complete reply frames in <paramref name="input"/> to their targets; false on a protocol error.</summary>
@@ -241,12 +294,22 @@ public sealed class WorkerLink : IDisposable
     /// Stops reading replies after the ones already received (flow control for a stream whose items are
     /// forwarded elsewhere); <see cref="Resume"/> reads on. Any thread.
     /// </summary>
-    public void Pause() => Interlocked.CompareExchange(ref _paused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+    public void Pause() => _paused = true;
 
     /// <summary>Reads replies again after <see cref="Pause"/>.</summary>
-    public void Resume() => Interlocked.Exchange(ref _paused, null)?.TrySetResult();
+    public void Resume()
+    {
+        if (_paused)
+        {
+            _paused = false;
+            Schedule();
+        }
+    }
 
-    /// <summary>Marks the link failed and fails every request in flight, once.</summary>
+    /// <summary>
+    /// Marks the link failed and fails every request in flight, once; any thread. The socket is shut down here
+    /// (the worker sees the close at once) and closed by the loop, which alone may release its registration.
+    /// </summary>
     private void Fail()
     {
         PendingReply[] failed;
@@ -264,14 +327,34 @@ public sealed class WorkerLink : IDisposable
             _pending = [];
             _pendingCount = 0;
         }
-        _socket.Dispose();
-        Resume();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        Schedule();
         _onFailed?.Invoke(this);
         for (int i = 0; i < count; i++)
         {
             PendingReply pending = failed[(head + i) % failed.Length];
             pending.Target.OnLinkFailed(pending.Token);
         }
+    }
+
+    /// <summary>Closes the socket and gives back the receive buffer; loop thread, after <see cref="Fail"/>.</summary>
+    private void Close()
+    {
+        _closed = true;
+        if (_id >= 0)
+        {
+            _loop.Unregister(_socket, _id);
+        }
+        _socket.Dispose();
+        ArrayPool<byte>.Shared.Return(_received);
+        _received = [];
     }
 
     /// <summary>Closes the link; requests in flight fail.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Cluster;
 
@@ -13,6 +14,7 @@ namespace EchoCache.Net.Cluster;
 public sealed class WorkerNode : IDisposable
 {
     private readonly ClusterOptions _options;
+    private readonly EventLoopGroup _loops;
     private readonly Action<WorkerNode, WorkerState, string> _stateChanged;
     private readonly HealthProbe _probe = new();
     private WorkerLink[] _links = [];
@@ -21,12 +23,13 @@ public sealed class WorkerNode : IDisposable
     private long _probesSent;
     private long _probeSentAt;
 
-    internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options,
+    internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options, EventLoopGroup loops,
         Action<WorkerNode, WorkerState, string> stateChanged)
     {
         Index = index;
         EndPoint = endPoint;
         _options = options;
+        _loops = loops;
         _stateChanged = stateChanged;
     }
 
@@ -77,7 +80,8 @@ public sealed class WorkerNode : IDisposable
         {
             for (int i = 0; i < links.Length; i++)
             {
-                links[i] = await WorkerLink.ConnectAsync(EndPoint, OnLinkFailed, cancellationToken).ConfigureAwait(false);
+                // Links spread over the loops, the worker's index staggering them across workers.
+                links[i] = await WorkerLink.ConnectAsync(EndPoint, _loops[Index + i], OnLinkFailed, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)

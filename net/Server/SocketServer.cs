@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace EchoCache.Net.Server;
 
 /// <summary>
-/// Accepts TCP connections and drives each with a <see cref="Connection"/> loop. Set
+/// Accepts TCP connections and drives each with a <see cref="Connection"/> loop (or, for a server made by
+/// <see cref="CreateDuplex"/>, with a <see cref="LoopConnection"/> on an <see cref="EventLoop"/>). Set
 /// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 before the first socket exists (the hosts do, first thing
 /// in Main) so completions run on the socket engine thread instead of hopping to the thread pool.
 /// </summary>
@@ -29,13 +30,14 @@ public sealed class SocketServer : IDisposable
     }
 
     /// <summary>
-    /// A server whose handlers reply asynchronously (<see cref="IDuplexHandler"/>: the orchestrator), driven by
-    /// full-duplex connections.
+    /// A server whose handlers reply asynchronously (<see cref="IDuplexHandler"/>: the orchestrator): each
+    /// connection is driven by one of <paramref name="loops"/>, in turn.
     /// </summary>
-    public static SocketServer CreateDuplex(IPEndPoint endpoint, Func<IDuplexHandler> handlers, ServerOptions? options = null)
+    public static SocketServer CreateDuplex(IPEndPoint endpoint, Func<IDuplexHandler> handlers, EventLoopGroup loops,
+        ServerOptions? options = null)
     {
         var server = new SocketServer(endpoint, options);
-        server._connect = socket => new DuplexConnection(server, socket, handlers(), server._options, server._buffers);
+        server._connect = socket => new LoopConnection(server, socket, handlers(), loops.Next(), server._options, server._buffers);
         return server;
     }
 

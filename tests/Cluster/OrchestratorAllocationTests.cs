@@ -28,11 +28,12 @@ public sealed class OrchestratorAllocationTests
         using var worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine1, stats));
         worker0.Start();
         worker1.Start();
+        using var loops = new EventLoopGroup(1, "test loop");
         using var cluster = new EchoCache.Net.Cluster.Cluster([worker0.LocalEndPoint, worker1.LocalEndPoint],
-            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, NullLogger.Instance);
+            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, loops, NullLogger.Instance);
         await cluster.StartAsync(CancellationToken.None);
         using SocketServer orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0),
-            () => new ClusterSessionSelector(cluster));
+            () => new ClusterSessionSelector(cluster), loops);
         orchestrator.Start();
 
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

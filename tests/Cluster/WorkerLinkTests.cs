@@ -15,6 +15,7 @@ public sealed class WorkerLinkTests : IDisposable
 {
     private readonly CacheEngine _engine = new(new EngineOptions { MemoryLimit = 16L << 20 });
     private readonly SocketServer _server;
+    private readonly EventLoop _loop = new("test loop");
 
     public WorkerLinkTests()
     {
@@ -26,7 +27,7 @@ public sealed class WorkerLinkTests : IDisposable
     [Fact]
     public async Task Pipelined_requests_from_many_threads_each_get_their_own_reply()
     {
-        using WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, null, CancellationToken.None);
+        using WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _loop, null, CancellationToken.None);
         var target = new RecordingTarget();
         const int Threads = 4, PerThread = 2000;
         Parallel.For(0, Threads, t =>
@@ -56,7 +57,7 @@ public sealed class WorkerLinkTests : IDisposable
     public async Task A_failed_link_fails_every_request_in_flight_and_refuses_more()
     {
         int failures = 0;
-        WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _ => Interlocked.Increment(ref failures),
+        WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _loop, _ => Interlocked.Increment(ref failures),
             CancellationToken.None);
         var target = new RecordingTarget();
         // A snapshot of many items keeps replies flowing while the link is cut.
@@ -76,6 +77,7 @@ public sealed class WorkerLinkTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
+        _loop.Dispose();
         _engine.Dispose();
     }
 

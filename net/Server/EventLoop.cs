@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EchoCache.Net.Server;
+
+/// <summary>
+/// One thread waiting on one epoll instance for the sockets it drives (<see cref="ILoopSocket"/>): the
+/// orchestrator's client connections and worker links. It handles every event a wait returned, then runs the
+/// work scheduled meanwhile: so all the requests that a batch of client reads sends to one worker leave in one
+/// send, and all the replies one batch completes for a client leave in one send, whichever connection they
+/// came from. This is the batching a loop on <see cref="SocketAsyncEventArgs"/> cannot do (it has no "end of
+/// batch"), and what keeps the orchestrator's system calls per request near a proxy's (docs/operations.md).
+/// <para>
+/// Sockets are edge-triggered (read until drained, write until full, then wait for the next edge) and
+/// registered once. Another thread hands work to the loop through <see cref="Schedule"/>, which writes to an
+/// eventfd the loop also waits on. Linux only.
+/// </para>
+/// </summary>
+public sealed class EventLoop : IDisposable
+{
+    private const int WakeId = 0;
+    private readonly int _epoll;
+    private readonly int _wake;
+    private readonly Thread _thread;
+    private readonly Lock _lock = new();
+    // Guarded by _lock: work posted from other threads.
+    private List<ILoopSocket> _posted = [];
+    private List<ILoopSocket> _postedTaken = [];
+    private bool _signaled;
+    // The loop thread's own: the socket of each id, free ids, work scheduled during this batch, and ids
+    // released in it (reused after it).
+    private ILoopSocket?[] _sockets = new ILoopSocket?[64];
+    private readonly Stack<int> _freeIds = new();
+    private int _nextId = WakeId + 1;
+    private List<ILoopSocket> _ready = [];
+    private List<ILoopSocket> _running = [];
+    private readonly List<int> _released = [];
+    private volatile bool _stopping;
+    private long _faults;
+
+    /// <summary>Starts a loop on a new thread named <paramref name="name"/>.</summary>
+    public EventLoop(string name)
+    {
+        _epoll = Epoll.Create();
+        _wake = Epoll.CreateEvent();
+        Epoll.Add(_epoll, _wake, Epoll.In | Epoll.EdgeTriggered, WakeId);
+        _thread = new Thread(Run) { Name = name, IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>Whether the caller runs on this loop's thread.</summary>
+    public bool IsLoopThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Callbacks that threw (each closed its socket; a bug, counted so tests and stats can see it).</summary>
+    public long Faults => Interlocked.Read(ref _faults);
+
+    /// <summary>
+    /// Starts watching <paramref name="socket"/> (non-blocking, edge-triggered, for reading and writing) on behalf
+    /// of <paramref name="owner"/>; returns the id to release it with. Loop thread only.
+    /// </summary>
+    internal int Register(Socket socket, ILoopSocket owner)
+    {
+        if (!_freeIds.TryPop(out int id))
+        {
+            id = _nextId++;
+            if (id == _sockets.Length)
+            {
+                Array.Resize(ref _sockets, _sockets.Length * 2);
+            }
+        }
+        _sockets[id] = owner;
+        socket.Blocking = false;
+        Epoll.Add(_epoll, (int)socket.Handle, Epoll.In | Epoll.Out | Epoll.ReadHangUp | Epoll.EdgeTriggered, id);
+        return id;
+    }
+
+    /// <summary>
+    /// Stops watching <paramref name="socket"/>, before its owner disposes it. Loop thread only. The id is reused
+    /// only after this batch, so an event already read for it reaches nobody rather than a newer socket.
+    /// </summary>
+    internal void Unregister(Socket socket, int id)
+    {
+        Epoll.Remove(_epoll, (int)socket.Handle);
+        _sockets[id] = null;
+        _released.Add(id);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="socket"/>'s <see cref="ILoopSocket.OnScheduled"/> on the loop after the events of the
+    /// current batch (or at once, woken, when called from another thread). Callers schedule a socket once until it
+    /// runs (each keeps its own flag).
+    /// </summary>
+    internal void Schedule(ILoopSocket socket)
+    {
+        if (IsLoopThread)
+        {
+            _ready.Add(socket);
+            return;
+        }
+        bool signal;
+        using (_lock.EnterScope())
+        {
+            _posted.Add(socket);
+            signal = !_signaled;
+            _signaled = true;
+        }
+        if (signal)
+        {
+            Epoll.Signal(_wake);
+        }
+    }
+
+    private void Run()
+    {
+        int[] events = new int[256 * Epoll.Stride];
+        while (!_stopping)
+        {
+            int count = Epoll.Wait(_epoll, events, -1);
+            for (int i = 0; i < count; i++)
+            {
+                int id = Epoll.IdAt(events, i);
+                if (id == WakeId)
+                {
+                    Epoll.Drain(_wake);
+                    continue;
+                }
+                if (_sockets[id] is { } socket)
+                {
+                    Guard(socket, Epoll.EventsAt(events, i), scheduled: false);
+                }
+            }
+            using (_lock.EnterScope())
+            {
+                (_posted, _postedTaken) = (_postedTaken, _posted);
+                _signaled = false;
+            }
+            _ready.AddRange(_postedTaken);
+            _postedTaken.Clear();
+            // Scheduled work may schedule more (a reply completed by a worker's answer wakes its client): run
+            // until none is left, so everything this batch set off leaves before the next wait.
+            while (_ready.Count > 0)
+            {
+                (_ready, _running) = (_running, _ready);
+                foreach (ILoopSocket socket in _running)
+                {
+                    Guard(socket, 0, scheduled: true);
+                }
+                _running.Clear();
+            }
+            foreach (int id in _released)
+            {
+                _freeIds.Push(id);
+            }
+            _released.Clear();
+        }
+    }
+
+    /// <summary>Runs one callback; a throw is a bug in it, and must not stop the loop's other sockets.</summary>
+    private void Guard(ILoopSocket socket, uint events, bool scheduled)
+    {
+        try
+        {
+            if (scheduled) socket.OnScheduled();
+            else socket.OnEvents(events);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _faults);
+            try
+            {
+                socket.OnFault(e);
+            }
+            catch (Exception) when (e is not OutOfMemoryException)
+            {
+                // Closing failed too: the socket is left to the process's end.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Connects a socket that no other event engine watches (a .NET async operation would register it with the
+    /// runtime's own epoll too, which would then wake for every event of it). The connect is non-blocking and
+    /// waited for with poll on a pool thread, bounded by <paramref name="timeout"/> and the token.
+    /// </summary>
+    public static Task<Socket> ConnectAsync(IPEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+            try
+            {
+                try
+                {
+                    socket.Connect(endPoint);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                {
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
+                    while (!socket.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectWrite))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (waited.Elapsed > timeout) throw new SocketException((int)SocketError.TimedOut);
+                    }
+                    var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                    if (error != SocketError.Success) throw new SocketException((int)error);
+                }
+                return socket;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }, cancellationToken);
+
+    /// <summary>Stops the loop and waits for its thread (sockets still registered are left to their owners).</summary>
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        Epoll.Signal(_wake);
+        if (!IsLoopThread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+        Epoll.Close(_wake);
+        Epoll.Close(_epoll);
+    }
+}
