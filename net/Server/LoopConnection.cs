@@ -113,14 +113,16 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
     /// <summary>Reads and dispatches until the socket is drained, the handler wants no more, or the peer closed.</summary>
     private void Receive()
     {
-        bool dispatched = false;
+        bool dispatched = false, consumedAny = false;
         while (!_receiveFailed && _handler.CanReceive && !_handler.CloseRequested)
         {
             // Requests buffered earlier are dispatched first: after a pause for backpressure the client may have
             // sent everything already and be waiting for their replies, with no new byte (and no edge) to come.
             if (!_input.IsEmpty && !dispatched)
             {
-                _input.Consume(_handler.Process(_input.Unconsumed));
+                int consumed = _handler.Process(_input.Unconsumed);
+                _input.Consume(consumed);
+                consumedAny |= consumed > 0;
                 dispatched = true;
                 continue;
             }
@@ -150,7 +152,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
             _readable = received == wanted;
             dispatched = false;
         }
-        if (dispatched)
+        if (consumedAny)
         {
             Wake(); // replies that completed inline leave at the end of this batch
         }

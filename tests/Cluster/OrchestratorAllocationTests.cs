@@ -1,12 +1,8 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using EchoCache.Engine;
-using EchoCache.Net.Cluster;
 using EchoCache.Net.Protocol;
 using EchoCache.Net.Server;
-using EchoCache.Net.Worker;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EchoCache.Tests.Cluster;
 
@@ -21,20 +17,8 @@ public sealed class OrchestratorAllocationTests
     [Fact]
     public async Task Gets_and_sets_through_the_orchestrator_allocate_nothing_in_steady_state()
     {
-        using var engine0 = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
-        using var engine1 = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
-        var stats = new WorkerStats();
-        using var worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine0, stats));
-        using var worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine1, stats));
-        worker0.Start();
-        worker1.Start();
-        using var loops = new EventLoopGroup(1, "test loop");
-        using var cluster = new EchoCache.Net.Cluster.Cluster([worker0.LocalEndPoint, worker1.LocalEndPoint],
-            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, loops, NullLogger.Instance);
-        await cluster.StartAsync(CancellationToken.None);
-        using SocketServer orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0),
-            () => new ClusterSessionSelector(cluster), loops);
-        orchestrator.Start();
+        using InProcessCluster cluster = await InProcessCluster.StartAsync();
+        SocketServer orchestrator = cluster.Orchestrator;
 
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         client.Connect(orchestrator.LocalEndPoint);

@@ -1,0 +1,58 @@
+using System.Net;
+using EchoCache.Engine;
+using EchoCache.Net.Cluster;
+using EchoCache.Net.Server;
+using EchoCache.Net.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EchoCache.Tests.Cluster;
+
+/// <summary>Two workers and an orchestrator in this process, on loopback ports: for tests that look inside.</summary>
+internal sealed class InProcessCluster : IDisposable
+{
+    private readonly CacheEngine _engine0 = new(new EngineOptions { MemoryLimit = 64L << 20 });
+    private readonly CacheEngine _engine1 = new(new EngineOptions { MemoryLimit = 64L << 20 });
+    private readonly SocketServer _worker0;
+    private readonly SocketServer _worker1;
+    private readonly EventLoopGroup _loops = new(1, "test loop");
+    private readonly EchoCache.Net.Cluster.Cluster _cluster;
+
+    private InProcessCluster()
+    {
+        var stats = new WorkerStats();
+        _worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine0, stats));
+        _worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine1, stats));
+        _worker0.Start();
+        _worker1.Start();
+        _cluster = new EchoCache.Net.Cluster.Cluster([_worker0.LocalEndPoint, _worker1.LocalEndPoint],
+            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, _loops, NullLogger.Instance);
+        Orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0),
+            () => new ClusterSessionSelector(_cluster), _loops);
+    }
+
+    /// <summary>The orchestrator's server, listening.</summary>
+    public SocketServer Orchestrator { get; }
+
+    /// <summary>Callbacks that threw on the orchestrator's event loop.</summary>
+    public long LoopFaults => _loops.Faults;
+
+    /// <summary>Starts the workers, connects the orchestrator to them, and starts it.</summary>
+    public static async Task<InProcessCluster> StartAsync()
+    {
+        var cluster = new InProcessCluster();
+        await cluster._cluster.StartAsync(CancellationToken.None);
+        cluster.Orchestrator.Start();
+        return cluster;
+    }
+
+    public void Dispose()
+    {
+        Orchestrator.Dispose();
+        _cluster.Dispose();
+        _loops.Dispose();
+        _worker0.Dispose();
+        _worker1.Dispose();
+        _engine0.Dispose();
+        _engine1.Dispose();
+    }
+}

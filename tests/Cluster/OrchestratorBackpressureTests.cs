@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EchoCache.Net.Client;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Tests.Cluster;
+
+/// <summary>
+/// A client that pipelines requests and never reads the replies stops being read by the orchestrator (its
+/// replies outstanding are capped), the orchestrator's loop goes on serving everyone else, and when the client
+/// finally reads, every request it sent gets its reply.
+/// </summary>
+public sealed class OrchestratorBackpressureTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_client_that_never_reads_stops_being_read_while_others_are_served()
+    {
+        using InProcessCluster cluster = await InProcessCluster.StartAsync();
+        var endPoint = new IPEndPoint(IPAddress.Loopback, cluster.Orchestrator.LocalEndPoint.Port);
+        byte[] key = "big"u8.ToArray();
+        byte[] value = new byte[1024];
+        for (int i = 0; i < value.Length; i++) value[i] = (byte)i;
+        await using EchoClient other = await EchoClient.ConnectAsync("127.0.0.1", endPoint.Port);
+        Assert.Equal(BinaryStatus.Ok, (await other.SetAsync(key, value)).Status);
+
+        // The greedy client sends GETs of the 1 KiB value until its socket stays full for half a second.
+        byte[] frame = new byte[BinaryProtocol.HeaderSize + key.Length];
+        BinaryCodec.TryWriteRequest(new BinaryFrameHeader { Opcode = BinaryOpcode.Get }, key, default, frame, out _);
+        byte[] chunk = new byte[frame.Length * 1000];
+        for (int i = 0; i < 1000; i++) frame.CopyTo(chunk, i * frame.Length);
+        using var greedy = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        greedy.Connect(endPoint);
+        greedy.Blocking = false;
+        long sentBytes = 0;
+        var clock = Stopwatch.StartNew();
+        var stalled = Stopwatch.StartNew();
+        while (stalled.Elapsed < TimeSpan.FromMilliseconds(500))
+        {
+            Assert.True(clock.Elapsed < Deadline, "the orchestrator never stopped reading a client that does not read");
+            int offset = (int)(sentBytes % chunk.Length);
+            int sent = greedy.Send(chunk.AsSpan(offset), SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+            {
+                await Task.Delay(10);
+                continue;
+            }
+            Assert.Equal(SocketError.Success, error);
+            sentBytes += sent;
+            stalled.Restart();
+            // Read without limit, these would ask for a gigabyte of replies; kernel buffers hold a few MB of requests.
+            Assert.True(sentBytes < 64L << 20, $"{sentBytes} bytes of requests taken from a client that reads nothing");
+        }
+        long requests = sentBytes / frame.Length;
+        Assert.True(requests > 4096, $"only {requests} requests went out before the stall");
+
+        // Meanwhile every other client is served.
+        EchoReply served = await other.GetAsync(key).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(value, served.Value);
+
+        // Reading at last, the greedy client gets one whole reply per complete request it sent.
+        greedy.Blocking = true;
+        greedy.ReceiveTimeout = 10_000;
+        long replies = ReadReplies(greedy, requests, value.Length);
+        Assert.Equal(requests, replies);
+        Assert.Equal(0, cluster.LoopFaults);
+    }
+
+    /// <summary>Reads <paramref name="expected"/> GET replies, checking each is Ok with a value of <paramref name="valueLength"/>.</summary>
+    private static long ReadReplies(Socket socket, long expected, int valueLength)
+    {
+        int replyLength = BinaryProtocol.HeaderSize + valueLength;
+        byte[] buffer = new byte[replyLength * 256];
+        int buffered = 0;
+        long replies = 0;
+        while (replies < expected)
+        {
+            int received = socket.Receive(buffer, buffered, buffer.Length - buffered, SocketFlags.None);
+            Assert.True(received > 0, $"the connection closed after {replies} of {expected} replies");
+            buffered += received;
+            int offset = 0;
+            while (buffered - offset >= replyLength)
+            {
+                Assert.Equal(BinaryStatus.Ok, (BinaryStatus)buffer[offset + 5]);
+                Assert.Equal(valueLength, BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(offset + 8)));
+                offset += replyLength;
+                replies++;
+            }
+            buffer.AsSpan(offset, buffered - offset).CopyTo(buffer);
+            buffered -= offset;
+        }
+        return replies;
+    }
+}
