@@ -60,23 +60,29 @@ public sealed class Cluster : IDisposable
     public Lock SlotLock(int slot) => _slotLocks[slot % SlotLockCount];
 
     /// <summary>
-    /// Connects to every worker and starts health checks. Workers reachable now start up; the rest start down
-    /// and are reconnected by the health loop. (Choosing a synced source after an orchestrator restart, and
-    /// resyncing the other copy, is described in docs/consistency.md and not built yet.)
+    /// Connects to every worker, reconciles the copies, and starts health checks. This orchestrator cannot know
+    /// what its predecessor left behind: a write in flight that reached one copy only, a worker restarted empty or
+    /// back with stale data and not yet refilled. So every worker reachable now merges its partners' items into
+    /// its own, the newer version winning (docs/consistency.md, "Orchestrator restart"), before any client is
+    /// served; then it is up. Workers unreachable now start down, and are refilled when they return.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var reachable = new List<WorkerNode>();
         foreach (WorkerNode worker in Workers)
         {
             if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
             {
-                worker.SetState(WorkerState.Up, "connected at start");
+                worker.SetState(WorkerState.Syncing, "connected at start; reconciling with its partners");
+                reachable.Add(worker);
             }
             else
             {
                 OnStateChanged(worker, WorkerState.Down, "unreachable at start");
             }
         }
+        await Task.WhenAll(reachable.Select(worker => Resync.ReconcileAsync(this, worker, _logger, cancellationToken)))
+            .ConfigureAwait(false);
         _health = Task.Run(() => HealthLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
@@ -150,6 +156,19 @@ public sealed class Cluster : IDisposable
         return false;
     }
 
+    /// <summary>Whether some pair of the worker has its other member not up (the worker then holds that pair's last copy).</summary>
+    private bool HasPartnerNotUp(WorkerNode worker)
+    {
+        foreach (int partner in Map.PartnersOf(worker.Index))
+        {
+            if (Workers[partner].State != WorkerState.Up)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// Waits until no request is being enqueued under any slot lock (each lock taken and released once): after
     /// this, every request that saw the cluster's earlier state has been queued on its links.
@@ -167,7 +186,8 @@ public sealed class Cluster : IDisposable
     {
         if (state == WorkerState.Down)
         {
-            worker.WasLastCopy = !HasUpPartner(worker);
+            // Per pair: with three workers or more, one partner up does not mean the other pair has a copy.
+            worker.WasLastCopy = HasPartnerNotUp(worker);
             ClusterLog.WentDown(_logger, worker.Index, worker.EndPoint, reason);
         }
         else

@@ -77,7 +77,10 @@ internal sealed class Resync : IWorkerReplyTarget
         // 2. From now on every write to its slots reaches it. A write that read the old state is still enqueueing
         //    under its slot lock: wait those out, then make sure everything queued so far on the sources has been
         //    applied there (a PING behind it on each data link), so the snapshot that follows includes it.
-        target.SetState(WorkerState.Syncing, keepData ? "held the last copy; catching up from its partners" : "flushed; refilling from its partners");
+        target.SetState(WorkerState.Syncing,
+            keepData ? "held the last copy of some of its keys; catching up from its partners"
+            : target.WasLastCopy ? "restarted after holding the last copy of some of its keys (those are lost); refilling the rest from its partners"
+            : "flushed; refilling from its partners");
         cluster.DrainSlotLocks();
         var sources = new List<WorkerNode>();
         foreach (int index in cluster.Map.PartnersOf(target.Index))
@@ -118,6 +121,49 @@ internal sealed class Resync : IWorkerReplyTarget
             sources.Count == 0
                 ? "held the last copy of its keys; rejoined with them"
                 : $"resync complete: {items} items in {started.Elapsed.TotalMilliseconds:F0} ms");
+        return true;
+    }
+
+    /// <summary>
+    /// At the orchestrator's start, before any client is served: merges into <paramref name="target"/> (syncing)
+    /// the items of every partner reachable now, as versioned writes that apply only if newer, then marks it up.
+    /// Run for every reachable worker at once, this leaves each pair holding the union of both copies, the newer
+    /// version of each key (tombstones included), whatever the previous orchestrator left half done. False (and
+    /// the worker down: its copy may lack items) if a stream fails.
+    /// </summary>
+    public static async Task<bool> ReconcileAsync(Cluster cluster, WorkerNode target, ILogger logger, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        long items = 0;
+        foreach (int index in cluster.Map.PartnersOf(target.Index))
+        {
+            WorkerNode source = cluster.Workers[index];
+            if (source.State == WorkerState.Down)
+            {
+                continue; // unreachable at start: refilled from this one when it returns
+            }
+            var resync = new Resync(cluster, target, source);
+            bool streamed;
+            try
+            {
+                streamed = await resync.StreamAsync(logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                streamed = false;
+            }
+            if (!streamed)
+            {
+                target.MarkDown($"its reconciliation with {source.EndPoint} failed");
+                return false;
+            }
+            items += resync._items;
+        }
+        if (target.State != WorkerState.Syncing)
+        {
+            return false;
+        }
+        target.SetState(WorkerState.Up, $"reconciled with its partners: {items} items merged in {started.Elapsed.TotalMilliseconds:F0} ms");
         return true;
     }
 

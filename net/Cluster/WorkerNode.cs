@@ -49,8 +49,9 @@ public sealed class WorkerNode : IDisposable
     public ulong InstanceBeforeDown { get; internal set; }
 
     /// <summary>
-    /// Whether, when it last went down, no other holder of its slots was up: it then held the last copy of
-    /// every write acknowledged until then, and if it comes back as the same process it rejoins with its data.
+    /// Whether, when it last went down, the other member of one of its pairs was not up: it then held the last
+    /// copy of that pair's writes acknowledged until then, and if it comes back as the same process it keeps its
+    /// data (catching up from its up partners by version) instead of being flushed.
     /// </summary>
     public bool WasLastCopy { get; internal set; }
 

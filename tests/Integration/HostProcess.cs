@@ -157,9 +157,20 @@ public sealed class HostProcess : IDisposable
     /// <summary>Sends SIGTERM (a clean stop).</summary>
     public void Terminate()
     {
+        Signal("-TERM");
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): it holds its sockets and data and answers nothing, as in a partition.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>Lets a paused process run on (SIGCONT).</summary>
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
         if (!_process.HasExited)
         {
-            Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         }
     }
 

@@ -47,4 +47,82 @@ public sealed class OrchestratorRestartTests
             Assert.Equal(after.Version, copy.Version);
         }
     }
+
+    [Fact]
+    public async Task A_copy_left_stale_by_the_previous_orchestrator_is_reconciled_before_any_read()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using (HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1], "--health-timeout", "200"))
+        {
+            await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+            await SetAllAsync(client, "old");
+            // Worker 1 freezes (a partition): the orchestrator marks it down and the new values reach worker 0 only.
+            w1.Pause();
+            first.WaitForOutput("is down");
+            await SetAllAsync(client, "new");
+            first.Kill();
+        }
+        w1.Resume(); // back with every old value, and no orchestrator that remembers it missed the new ones
+
+        using HostProcess second = HostProcess.StartOrchestrator(out int port2, [p0, p1]);
+        await using EchoClient again = await EchoClient.ConnectAsync("127.0.0.1", port2);
+        // Reads alternate between the copies: each key twice, so both copies answer for it.
+        await AssertAllAsync(again, "new");
+        await AssertAllAsync(again, "new");
+        Assert.Contains("reconciled with its partners", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_copy_restarted_empty_while_no_orchestrator_ran_is_refilled_before_any_read()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        HostProcess w1 = HostProcess.StartWorker(out int p1);
+        try
+        {
+            using (HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1]))
+            {
+                await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
+                await SetAllAsync(client, "kept");
+                first.Kill();
+            }
+            w1.Kill();
+            w1.Dispose();
+            w1 = HostProcess.Start("worker", p1.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w1.WaitForPort(p1);
+
+            using HostProcess second = HostProcess.StartOrchestrator(out int port2, [p0, p1]);
+            await using EchoClient again = await EchoClient.ConnectAsync("127.0.0.1", port2);
+            await AssertAllAsync(again, "kept");
+            await AssertAllAsync(again, "kept");
+            // Both copies hold every key again.
+            await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", p1);
+            for (int i = 0; i < Keys; i++)
+            {
+                Assert.Equal($"kept-{i}", Encoding.UTF8.GetString((await direct.GetAsync(B($"key:{i}"))).Value));
+            }
+        }
+        finally
+        {
+            w1.Dispose();
+        }
+    }
+
+    private const int Keys = 200;
+
+    private static async Task SetAllAsync(EchoClient client, string prefix)
+    {
+        EchoReply[] replies = await Task.WhenAll(Enumerable.Range(0, Keys).Select(i => client.SetAsync(B($"key:{i}"), B($"{prefix}-{i}"))));
+        Assert.All(replies, reply => Assert.Equal(BinaryStatus.Ok, reply.Status));
+    }
+
+    private static async Task AssertAllAsync(EchoClient client, string prefix)
+    {
+        for (int i = 0; i < Keys; i++)
+        {
+            EchoReply reply = await client.GetAsync(B($"key:{i}"));
+            Assert.True(reply.Status == BinaryStatus.Ok, $"key:{i} answered {reply.Status}");
+            Assert.Equal($"{prefix}-{i}", Encoding.UTF8.GetString(reply.Value));
+        }
+    }
 }
