@@ -7,9 +7,9 @@ using EchoCache.Net.Protocol;
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
-/// RESP on the orchestrator's port: the commands redis-cli and redis-benchmark need (PING, ECHO, GET, SET with
-/// EX/PX, DEL, EXISTS, INCR/DECR/INCRBY/DECRBY, QUIT, and the handshake probes COMMAND, CONFIG GET, SELECT 0,
-/// CLIENT SETNAME/SETINFO) as cluster calls. Other commands answer an error naming them; the whole family is
+/// RESP on the orchestrator's port: PING, ECHO, GET, MGET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL, EXISTS,
+/// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, and the handshake probes COMMAND, CONFIG GET,
+/// SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
 /// served by a worker directly.
 /// </summary>
 public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
@@ -63,6 +63,45 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
         {
             StartRead(Reserve(RespReplyKind.Found), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
         }
+        else if (request.CommandIs("MGET"u8) && count >= 2)
+        {
+            // The array header, then one read per key (keys live in different slots); the queue keeps the order.
+            Span<byte> header = stackalloc byte[24];
+            RespWriter.TryWriteArrayHeader(count - 1, header, out int written);
+            Literal(header[..written]);
+            for (int i = 1; i < count; i++)
+            {
+                StartRead(Reserve(RespReplyKind.Bulk), request[i], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
+            }
+        }
+        else if ((request.CommandIs("SETEX"u8) || request.CommandIs("PSETEX"u8)) && count == 4)
+        {
+            bool seconds = request.CommandIs("SETEX"u8);
+            if (!TryTimeToLive(request[2], seconds, out long milliseconds) || milliseconds <= 0)
+            {
+                Error(seconds ? "ERR invalid expire time in 'setex' command" : "ERR invalid expire time in 'psetex' command");
+                return;
+            }
+            StartWrite(Reserve(RespReplyKind.Ok), request[1], request[3],
+                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, Expiry = milliseconds });
+        }
+        else if ((request.CommandIs("EXPIRE"u8) || request.CommandIs("PEXPIRE"u8)) && count == 3)
+        {
+            if (!TryTimeToLive(request[2], request.CommandIs("EXPIRE"u8), out long milliseconds))
+            {
+                Error("ERR value is not an integer or out of range");
+                return;
+            }
+            // As in Redis, a time to live that is not positive deletes the key (answering whether it was there).
+            StartWrite(Reserve(RespReplyKind.Found), request[1], default, milliseconds > 0
+                ? new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaTouch, Expiry = milliseconds }
+                : new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
+        }
+        else if ((request.CommandIs("TTL"u8) || request.CommandIs("PTTL"u8)) && count == 2)
+        {
+            StartRead(Reserve(request.CommandIs("TTL"u8) ? RespReplyKind.Ttl : RespReplyKind.Pttl), request[1],
+                new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
+        }
         else if (request.CommandIs("INCR"u8) && count == 2) Increment(request[1], 1);
         else if (request.CommandIs("DECR"u8) && count == 2) Increment(request[1], -1);
         else if ((request.CommandIs("INCRBY"u8) || request.CommandIs("DECRBY"u8)) && count == 3)
@@ -105,19 +144,49 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
 
     private void Set(in RespRequest request)
     {
-        long ttl = 0;
-        if (request.Count == 5 && Int64Text.TryParse(request[4], out long amount) && amount > 0
-            && (request.ArgumentIs(3, "EX"u8) || request.ArgumentIs(3, "PX"u8)))
+        var header = new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet };
+        if (request.Count == 5)
         {
-            ttl = request.ArgumentIs(3, "EX"u8) ? amount * 1000 : amount;
+            bool ex = request.ArgumentIs(3, "EX"u8), px = request.ArgumentIs(3, "PX"u8);
+            bool exat = request.ArgumentIs(3, "EXAT"u8), pxat = request.ArgumentIs(3, "PXAT"u8);
+            if (!(ex || px || exat || pxat))
+            {
+                Error("ERR SET through the orchestrator takes EX, PX, EXAT or PXAT (NX, XX, GET and KEEPTTL not yet)");
+                return;
+            }
+            if (!TryTimeToLive(request[4], ex || exat, out long milliseconds) || milliseconds <= 0)
+            {
+                Error("ERR invalid expire time in 'set' command");
+                return;
+            }
+            header = header with
+            {
+                Expiry = milliseconds,
+                Flags = exat || pxat ? BinaryFrameFlags.AbsoluteExpiry : BinaryFrameFlags.None,
+            };
         }
         else if (request.Count != 3)
         {
-            Error("ERR SET through the orchestrator takes only EX or PX (yet)");
+            Error("ERR SET through the orchestrator takes EX, PX, EXAT or PXAT (NX, XX, GET and KEEPTTL not yet)");
             return;
         }
-        StartWrite(Reserve(RespReplyKind.Ok), request[1], request[2],
-            new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, Expiry = ttl });
+        StartWrite(Reserve(RespReplyKind.Ok), request[1], request[2], header);
+    }
+
+    /// <summary>Parses a time in seconds or milliseconds into milliseconds; false when not an integer or overflowing.</summary>
+    private static bool TryTimeToLive(ReadOnlySpan<byte> text, bool seconds, out long milliseconds)
+    {
+        milliseconds = 0;
+        if (!Int64Text.TryParse(text, out long amount))
+        {
+            return false;
+        }
+        if (seconds && (amount > long.MaxValue / 1000 || amount < long.MinValue / 1000))
+        {
+            return false;
+        }
+        milliseconds = seconds ? amount * 1000 : amount;
+        return true;
     }
 
     private void Increment(ReadOnlySpan<byte> key, long delta)

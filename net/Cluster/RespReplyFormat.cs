@@ -41,6 +41,12 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.Ok when kind == RespReplyKind.Counter:
                 RespWriter.TryWriteInteger(BinaryPrimitives.ReadInt64LittleEndian(_reply.Value), destination, out written);
                 return written;
+            case BinaryStatus.Ok when kind is RespReplyKind.Ttl or RespReplyKind.Pttl:
+                RespWriter.TryWriteInteger(TimeToLive(_reply.Header.Expiry, kind == RespReplyKind.Ttl), destination, out written);
+                return written;
+            case BinaryStatus.NotFound when kind is RespReplyKind.Ttl or RespReplyKind.Pttl:
+                RespWriter.TryWriteInteger(-2, destination, out written);
+                return written;
             case BinaryStatus.Unavailable:
                 RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
                 return written;
@@ -60,5 +66,16 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
                 RespWriter.TryWriteError("ERR the cluster could not apply the command"u8, destination, out written);
                 return written;
         }
+    }
+
+    /// <summary>What TTL (seconds, rounded like Redis) or PTTL answers for an item's absolute expiry (0 = none).</summary>
+    private static long TimeToLive(long expiry, bool seconds)
+    {
+        if (expiry == 0)
+        {
+            return -1;
+        }
+        long left = Math.Max(0, expiry - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return seconds ? (left + 500) / 1000 : left;
     }
 }

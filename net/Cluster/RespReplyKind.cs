@@ -13,4 +13,8 @@ internal enum RespReplyKind
     Found,
     /// <summary>INCR and friends: the new value as an integer.</summary>
     Counter,
+    /// <summary>TTL: seconds left, -1 without expiry, -2 when the key is missing.</summary>
+    Ttl,
+    /// <summary>PTTL: milliseconds left, -1 without expiry, -2 when the key is missing.</summary>
+    Pttl,
 }

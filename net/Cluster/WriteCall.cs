@@ -34,6 +34,16 @@ internal sealed class WriteCall : IWorkerReplyTarget
         _sequence = sequence;
         _slot = SlotMap.SlotOf(key);
         _request = request;
+        if (request.Expiry > 0 && !request.Has(BinaryFrameFlags.AbsoluteExpiry))
+        {
+            // A time to live becomes one instant here, so both copies expire the key at the same millisecond
+            // (each replica would otherwise add it to its own clock, at its own moment).
+            _request = request with
+            {
+                Expiry = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + request.Expiry,
+                Flags = request.Flags | BinaryFrameFlags.AbsoluteExpiry,
+            };
+        }
         CallBuffers.CopyInto(ref _key, key);
         _keyLength = key.Length;
         CallBuffers.CopyInto(ref _value, value);

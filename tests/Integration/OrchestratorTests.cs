@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using EchoCache.Net.Client;
 using EchoCache.Net.Protocol;
@@ -100,6 +101,44 @@ public sealed class OrchestratorTests
         Assert.Equal("3", RedisCli.Run(port, "incrby", "n", "3"));
         Assert.Equal("1", RedisCli.Run(port, "del", "name"));
         Assert.Equal("0", RedisCli.Run(port, "exists", "name"));
+    }
+
+    [Fact]
+    public async Task Expiry_and_multi_get_work_through_the_orchestrator_and_both_copies_expire_together()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        Assert.Equal("OK", RedisCli.Run(port, "setex", "s", "100", "v"));
+        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "s"), CultureInfo.InvariantCulture), 99, 100);
+        Assert.Equal("OK", RedisCli.Run(port, "psetex", "p", "50000", "v"));
+        Assert.InRange(long.Parse(RedisCli.Run(port, "pttl", "p"), CultureInfo.InvariantCulture), 40_000, 50_000);
+        Assert.Equal("OK", RedisCli.Run(port, "set", "x", "v", "EX", "200"));
+        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "x"), CultureInfo.InvariantCulture), 199, 200);
+        long at = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 300;
+        Assert.Equal("OK", RedisCli.Run(port, "set", "y", "v", "EXAT", at.ToString(CultureInfo.InvariantCulture)));
+        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "y"), CultureInfo.InvariantCulture), 298, 300);
+        Assert.Equal("-2", RedisCli.Run(port, "ttl", "missing"));
+        Assert.Equal("OK", RedisCli.Run(port, "set", "plain", "v"));
+        Assert.Equal("-1", RedisCli.Run(port, "ttl", "plain"));
+        Assert.Equal("1", RedisCli.Run(port, "expire", "plain", "30"));
+        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "plain"), CultureInfo.InvariantCulture), 29, 30);
+        Assert.Equal("0", RedisCli.Run(port, "expire", "missing", "30"));
+        Assert.Equal("1", RedisCli.Run(port, "pexpire", "plain", "0")); // not positive: deleted, as in Redis
+        Assert.Equal("-2", RedisCli.Run(port, "ttl", "plain"));
+        Assert.Equal("ERR invalid expire time in 'setex' command", RedisCli.Run(port, "setex", "s", "0", "v"));
+        Assert.Equal("ERR value is not an integer or out of range", RedisCli.Run(port, "expire", "s", "soon"));
+        Assert.Equal("v\n\nv", RedisCli.Run(port, "mget", "s", "missing", "x")); // the missing key: an empty line
+
+        // One expiry instant, set by the orchestrator, on both copies.
+        await using EchoClient c0 = await EchoClient.ConnectAsync("127.0.0.1", p0);
+        await using EchoClient c1 = await EchoClient.ConnectAsync("127.0.0.1", p1);
+        foreach (string key in new[] { "s", "p", "x", "y" })
+        {
+            EchoReply a = await c0.GetAsync(B(key)), b = await c1.GetAsync(B(key));
+            Assert.NotEqual(0, a.Expiry);
+            Assert.Equal(a.Expiry, b.Expiry);
+        }
     }
 
     [Theory]
