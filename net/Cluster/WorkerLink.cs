@@ -19,6 +19,7 @@ namespace EchoCache.Net.Cluster;
 public sealed class WorkerLink : IDisposable, ILoopSocket
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+    private const int ReadsPerTurn = 16;
     private readonly Socket _socket;
     private readonly EventLoop _loop;
     private readonly Lock _lock = new();
@@ -202,11 +203,19 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
         }
     }
 
-    /// <summary>Reads and dispatches replies until the socket is drained, the link is paused, or it failed.</summary>
+    /// <summary>
+    /// Reads and dispatches replies until the socket is drained, the link is paused, or it failed; after
+    /// <see cref="ReadsPerTurn"/> reads it yields to the loop's other sockets (a snapshot stream never ends).
+    /// </summary>
     private void Receive()
     {
-        while (_readable && !_paused && !_closed)
+        for (int reads = 0; _readable && !_paused && !_closed; reads++)
         {
+            if (reads == ReadsPerTurn)
+            {
+                _loop.Yield(this);
+                return;
+            }
             if (_receivedEnd == _received.Length)
             {
                 MakeRoom();

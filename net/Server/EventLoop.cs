@@ -34,6 +34,8 @@ public sealed class EventLoop : IDisposable
     private int _nextId = WakeId + 1;
     private List<ILoopSocket> _ready = [];
     private List<ILoopSocket> _running = [];
+    private List<ILoopSocket> _yielded = [];
+    private List<ILoopSocket> _resumed = [];
     private readonly List<int> _released = [];
     private volatile bool _stopping;
     private long _faults;
@@ -110,12 +112,20 @@ public sealed class EventLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="socket"/>'s <see cref="ILoopSocket.OnScheduled"/> in the next batch, after the events
+    /// of the next wait (which then does not block): a socket with more to read than its turn allows yields, so
+    /// one busy stream cannot keep the loop from its other sockets. Loop thread only.
+    /// </summary>
+    internal void Yield(ILoopSocket socket) => _yielded.Add(socket);
+
     private void Run()
     {
         int[] events = new int[256 * Epoll.Stride];
         while (!_stopping)
         {
-            int count = Epoll.Wait(_epoll, events, -1);
+            int count = Epoll.Wait(_epoll, events, _yielded.Count > 0 ? 0 : -1);
+            (_yielded, _resumed) = (_resumed, _yielded);
             for (int i = 0; i < count; i++)
             {
                 int id = Epoll.IdAt(events, i);
@@ -136,6 +146,8 @@ public sealed class EventLoop : IDisposable
             }
             _ready.AddRange(_postedTaken);
             _postedTaken.Clear();
+            _ready.AddRange(_resumed);
+            _resumed.Clear();
             // Scheduled work may schedule more (a reply completed by a worker's answer wakes its client): run
             // until none is left, so everything this batch set off leaves before the next wait.
             while (_ready.Count > 0)

@@ -15,6 +15,7 @@ namespace EchoCache.Net.Server;
 /// </summary>
 internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopSocket
 {
+    private const int ReadsPerTurn = 16;
     private readonly SocketServer _server;
     private readonly Socket _socket;
     private readonly IDuplexHandler _handler;
@@ -114,7 +115,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
     private void Receive()
     {
         bool dispatched = false, consumedAny = false;
-        while (!_receiveFailed && _handler.CanReceive && !_handler.CloseRequested)
+        for (int reads = 0; !_receiveFailed && _handler.CanReceive && !_handler.CloseRequested;)
         {
             // Requests buffered earlier are dispatched first: after a pause for backpressure the client may have
             // sent everything already and be waiting for their replies, with no new byte (and no edge) to come.
@@ -128,6 +129,11 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
             }
             if (!_readable)
             {
+                break;
+            }
+            if (reads++ == ReadsPerTurn)
+            {
+                _loop.Yield(this); // the loop's other sockets get their turn; reading goes on in the next batch
                 break;
             }
             if (!_input.MakeRoom())
