@@ -246,6 +246,9 @@ internal sealed class Resync : IWorkerReplyTarget
             return;
         }
         Interlocked.Increment(ref _items);
+        // The clock stays above every version a worker holds: after an orchestrator restart the reconciliation
+        // streams every item before the first write, so even a clock that stepped back issues no older version.
+        _cluster.Clock.Observe(header.Version);
         int slot = SlotMap.SlotOf(frame.Key);
         if (!_cluster.Map.SourceServes(_target.Index, _source.Index, slot))
         {
