@@ -137,10 +137,7 @@ internal static unsafe class Item
         bool hadFlags = (meta & HasFlagsBit) != 0;
         if (hadFlags != (flags != 0))
         {
-            // Rare: rewrite the whole item so the key lands at its new offset.
-            Span<byte> key = stackalloc byte[EngineLimits.MaxKeyLength];
-            Key(item, meta).CopyTo(key);
-            Write(item, key[..keyLength], storedValue, version, rawExpiry, flags, bits);
+            RewriteMovingKey(item, meta, storedValue, version, rawExpiry, flags, bits);
             return;
         }
         if (flags != 0)
@@ -152,6 +149,19 @@ internal static unsafe class Item
         *(ulong*)(item + 8) = ((ulong)rawExpiry << ExpiryShift) | ((ulong)keyLength << KeyLengthShift) | bits | LiveBit;
         *(int*)(item + 16) = storedValue.Length;
         storedValue.CopyTo(new Span<byte>(item + KeyOffset(bits) + keyLength, storedValue.Length));
+    }
+
+    /// <summary>
+    /// Rare: rewrites the whole item so the key lands at its new offset. Out of line, so its key buffer (zeroed on
+    /// entry) is not part of the frame of every set that inlines <see cref="Overwrite"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RewriteMovingKey(byte* item, ulong meta, ReadOnlySpan<byte> storedValue, ulong version,
+        long rawExpiry, uint flags, ulong bits)
+    {
+        Span<byte> key = stackalloc byte[EngineLimits.MaxKeyLength];
+        Key(item, meta).CopyTo(key);
+        Write(item, key[..KeyLength(meta)], storedValue, version, rawExpiry, flags, bits);
     }
 
     /// <summary>The view handed to sinks.</summary>

@@ -137,6 +137,7 @@ internal sealed unsafe partial class Shard
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void MigrateSome(int buckets)
     {
         BucketTable old = _old!;

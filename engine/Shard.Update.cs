@@ -6,7 +6,7 @@ namespace EchoCache.Engine;
 internal sealed unsafe partial class Shard
 {
     /// <summary>The shard's lock, for multi-key operations that must hold several at once (lowest index first).</summary>
-    public Lock Gate => _lock;
+    public ShardLock Gate => _lock;
 
     public CacheStatus Update<TUpdater>(ReadOnlySpan<byte> key, ulong hash, ref TUpdater updater, in WriteOptions options,
         long rawExpiryIfCreated, int compressionThreshold, out ulong version)
