@@ -16,7 +16,7 @@ internal static class Program
           --bind <address>         address to listen on (default 127.0.0.1)
           --memory <size>          item memory limit, e.g. 512mb, 4g (default 1g)
           --max-connections <n>    connections served at once (default 10000)
-          --threads <n>            socket engine threads (default 1)
+          --threads <n>            event loop threads (default 1)
           --log-level <level>      trace, debug, info, warn, error (default info)
         """;
 
@@ -60,11 +60,13 @@ internal static class Program
             return 2;
         }
 
-        SocketEngineSettings.UseInlineCompletions(threads);
+        // The runtime's socket engine only accepts connections here; event loops drive every connection.
+        SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory });
         var stats = new WorkerStats();
-        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats),
+        using var loops = new EventLoopGroup(threads, "echo loop");
+        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,
             new ServerOptions { MaxConnections = maxConnections });
         try
         {

@@ -5,10 +5,11 @@ using System.Net.Sockets;
 namespace EchoCache.Net.Server;
 
 /// <summary>
-/// Accepts TCP connections and drives each with a <see cref="Connection"/> loop (or, for a server made by
-/// <see cref="CreateDuplex"/>, with a <see cref="LoopConnection"/> on an <see cref="EventLoop"/>). Set
-/// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 before the first socket exists (the hosts do, first thing
-/// in Main) so completions run on the socket engine thread instead of hopping to the thread pool.
+/// Accepts TCP connections and hands each to one of its <see cref="EventLoop"/>s, in turn: in lockstep
+/// (<see cref="LockstepLoopConnection"/>, the worker) or full duplex for handlers whose replies complete later
+/// (<see cref="LoopConnection"/>, the orchestrator, made by <see cref="CreateDuplex"/>). Only the accepts run
+/// on the runtime's socket engine; with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 set before the first
+/// socket exists (the hosts do, first thing in Main) they run on its thread without a hop to the pool.
 /// </summary>
 public sealed class SocketServer : IDisposable
 {
@@ -22,11 +23,14 @@ public sealed class SocketServer : IDisposable
     private long _rejected;
     private long _handlerFailures;
 
-    /// <summary>Binds to <paramref name="endpoint"/> (port 0 picks a free one); call <see cref="Start"/> to serve.</summary>
-    public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, ServerOptions? options = null)
+    /// <summary>
+    /// Binds to <paramref name="endpoint"/> (port 0 picks a free one), each connection driven in lockstep by one of
+    /// <paramref name="loops"/>, in turn (the worker's server); call <see cref="Start"/> to serve.
+    /// </summary>
+    public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, EventLoopGroup loops, ServerOptions? options = null)
         : this(endpoint, options)
     {
-        _connect = socket => new Connection(this, socket, handlers(), _options, _buffers);
+        _connect = socket => new LockstepLoopConnection(this, socket, handlers(), loops.Next(), _options, _buffers);
     }
 
     /// <summary>

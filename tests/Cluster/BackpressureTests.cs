@@ -2,29 +2,50 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using EchoCache.Engine;
 using EchoCache.Net.Client;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+using EchoCache.Net.Worker;
 
 namespace EchoCache.Tests.Cluster;
 
 /// <summary>
-/// A client that pipelines requests and never reads the replies stops being read by the orchestrator (its
-/// replies outstanding are capped), the orchestrator's loop goes on serving everyone else, and when the client
-/// finally reads, every request it sent gets its reply.
+/// A client that pipelines requests and never reads the replies stops being read (by the orchestrator, whose
+/// replies outstanding per client are capped; by a worker, which reads again only once its replies are out),
+/// the server's loop goes on serving everyone else, and when the client finally reads, every request it sent
+/// gets its reply.
 /// </summary>
-public sealed class OrchestratorBackpressureTests
+public sealed class BackpressureTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_client_that_never_reads_stops_being_read_while_others_are_served()
+    public async Task The_orchestrator_stops_reading_a_client_that_never_reads_and_serves_the_others()
     {
         using InProcessCluster cluster = await InProcessCluster.StartAsync();
-        var endPoint = new IPEndPoint(IPAddress.Loopback, cluster.Orchestrator.LocalEndPoint.Port);
+        await AssertBackpressureAsync(cluster.Orchestrator.LocalEndPoint.Port);
+        Assert.Equal(0, cluster.LoopFaults);
+    }
+
+    [Fact]
+    public async Task A_worker_stops_reading_a_client_that_never_reads_and_serves_the_others()
+    {
+        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
+        using var loops = new EventLoopGroup(1, "test loop");
+        using var worker = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine, new WorkerStats()), loops);
+        worker.Start();
+        await AssertBackpressureAsync(worker.LocalEndPoint.Port);
+        Assert.Equal(0, worker.HandlerFailures);
+    }
+
+    private static async Task AssertBackpressureAsync(int port)
+    {
+        var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         byte[] key = "big"u8.ToArray();
         byte[] value = new byte[1024];
         for (int i = 0; i < value.Length; i++) value[i] = (byte)i;
-        await using EchoClient other = await EchoClient.ConnectAsync("127.0.0.1", endPoint.Port);
+        await using EchoClient other = await EchoClient.ConnectAsync("127.0.0.1", port);
         Assert.Equal(BinaryStatus.Ok, (await other.SetAsync(key, value)).Status);
 
         // The greedy client sends GETs of the 1 KiB value until its socket stays full for half a second.
@@ -66,7 +87,6 @@ public sealed class OrchestratorBackpressureTests
         greedy.ReceiveTimeout = 10_000;
         long replies = ReadReplies(greedy, requests, value.Length);
         Assert.Equal(requests, replies);
-        Assert.Equal(0, cluster.LoopFaults);
     }
 
     /// <summary>Reads <paramref name="expected"/> GET replies, checking each is Ok with a value of <paramref name="valueLength"/>.</summary>

@@ -12,6 +12,7 @@ internal sealed class InProcessCluster : IDisposable
 {
     private readonly CacheEngine _engine0 = new(new EngineOptions { MemoryLimit = 64L << 20 });
     private readonly CacheEngine _engine1 = new(new EngineOptions { MemoryLimit = 64L << 20 });
+    private readonly EventLoopGroup _workerLoops = new(1, "test worker loop");
     private readonly SocketServer _worker0;
     private readonly SocketServer _worker1;
     private readonly EventLoopGroup _loops = new(1, "test loop");
@@ -20,8 +21,8 @@ internal sealed class InProcessCluster : IDisposable
     private InProcessCluster()
     {
         var stats = new WorkerStats();
-        _worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine0, stats));
-        _worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine1, stats));
+        _worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine0, stats), _workerLoops);
+        _worker1 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine1, stats), _workerLoops);
         _worker0.Start();
         _worker1.Start();
         _cluster = new EchoCache.Net.Cluster.Cluster([_worker0.LocalEndPoint, _worker1.LocalEndPoint],
@@ -52,6 +53,7 @@ internal sealed class InProcessCluster : IDisposable
         _loops.Dispose();
         _worker0.Dispose();
         _worker1.Dispose();
+        _workerLoops.Dispose();
         _engine0.Dispose();
         _engine1.Dispose();
     }

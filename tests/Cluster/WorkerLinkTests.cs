@@ -14,13 +14,14 @@ namespace EchoCache.Tests.Cluster;
 public sealed class WorkerLinkTests : IDisposable
 {
     private readonly CacheEngine _engine = new(new EngineOptions { MemoryLimit = 16L << 20 });
+    private readonly EventLoopGroup _serverLoops = new(1, "test worker loop");
     private readonly SocketServer _server;
     private readonly EventLoop _loop = new("test loop");
 
     public WorkerLinkTests()
     {
         var stats = new WorkerStats();
-        _server = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine, stats));
+        _server = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine, stats), _serverLoops);
         _server.Start();
     }
 
@@ -77,6 +78,7 @@ public sealed class WorkerLinkTests : IDisposable
     public void Dispose()
     {
         _server.Dispose();
+        _serverLoops.Dispose();
         _loop.Dispose();
         _engine.Dispose();
     }
