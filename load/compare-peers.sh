@@ -6,13 +6,11 @@
 #
 #   load/compare-peers.sh                 # 3 rounds of 200k requests per test
 #   ROUNDS=5 REQUESTS=500000 load/compare-peers.sh
-#   THREADS=2 load/compare-peers.sh       # redis-benchmark --threads 2: a higher ceiling than one load thread
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 rounds=${ROUNDS:-3}
 requests=${REQUESTS:-200000}
-threads=${THREADS:-1}
 tools="$root/artifacts/tools"
 work=$(mktemp -d)
 pids=()
@@ -45,7 +43,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 for p in "$echo_port" "$redis_port" "$garnet_port"; do wait_ping "$p"; done
 
 bench() { # port pipeline tests -> csv lines "test,rps"
-  timeout 300 redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$requests" -P "$2" -t "$3" --threads "$threads" --csv -q 2>/dev/null |
+  timeout 300 redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$requests" -P "$2" -t "$3" --csv -q 2>/dev/null |
     awk -F'","' 'NR>1 || $1 !~ /test/ { gsub(/"/,"",$1); gsub(/"/,"",$2); if ($1 != "test") print $1","$2 }'
 }
 
@@ -63,14 +61,14 @@ for round in $(seq 1 "$rounds"); do
   echo "compare-peers: round $round of $rounds done" >&2
 done
 
-python3 - "$work/results.csv" "$rounds" "$requests" "$threads" <<'PY'
+python3 - "$work/results.csv" "$rounds" "$requests" <<'PY'
 import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
 runs = {}
 for server, pipeline, test, rps in rows:
     runs.setdefault((server, int(pipeline), test), []).append(float(rps))
 med = {k: statistics.median(v) for k, v in runs.items()}
-print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]} --threads {sys.argv[4]}, median of {sys.argv[2]} interleaved rounds (requests/s)")
+print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]}, median of {sys.argv[2]} interleaved rounds (requests/s)")
 print()
 print("| test | pipeline | echo worker | redis | garnet | echo/redis | echo/garnet | redis PING (ceiling) |")
 print("|---|---|---|---|---|---|---|---|")
