@@ -16,6 +16,7 @@ public sealed class Cluster : IDisposable
     private readonly Lock[] _slotLocks = new Lock[SlotLockCount];
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _disposing;
     private Task? _health;
     private uint _readTurn;
 
@@ -184,6 +185,10 @@ public sealed class Cluster : IDisposable
 
     private void OnStateChanged(WorkerNode worker, WorkerState state, string reason)
     {
+        if (_disposing)
+        {
+            return; // the orchestrator is closing its own links: no worker went down
+        }
         if (state == WorkerState.Down)
         {
             // Per pair: with three workers or more, one partner up does not mean the other pair has a copy.
@@ -199,6 +204,7 @@ public sealed class Cluster : IDisposable
     /// <summary>Stops health checks and closes every link.</summary>
     public void Dispose()
     {
+        _disposing = true;
         _stopping.Cancel();
         try
         {
