@@ -16,12 +16,10 @@ namespace EchoCache.Net.Cluster;
 /// failed at once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>) and later sends are refused: the owner
 /// reconnects with a new link.
 /// </summary>
-public sealed class WorkerLink : IDisposable, ILoopSocket
+public sealed class WorkerLink : LoopSocket, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
     private const int ReadsPerTurn = 16;
-    private readonly Socket _socket;
-    private readonly EventLoop _loop;
     private readonly Lock _lock = new();
     // Guarded by _lock: requests in flight, bytes queued to send, and the failed flag.
     private PendingReply[] _pending = new PendingReply[256];
@@ -31,25 +29,19 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
     private int _queuedLength;
     private ulong _nextRequestId;
     private bool _failed;
-    // The loop thread's: the bytes being sent, received bytes not yet dispatched, socket readiness.
+    // The loop thread's: the bytes being sent, and received bytes not yet dispatched.
     private byte[] _sending = new byte[64 * 1024];
     private int _sendOffset;
     private int _sendLength;
     private byte[] _received = ArrayPool<byte>.Shared.Rent(64 * 1024);
     private int _receivedStart;
     private int _receivedEnd;
-    private int _id = -1;
-    private bool _readable;
-    private bool _writable;
-    private bool _closed;
-    private int _scheduled;
     private volatile bool _paused;
     private readonly Action<WorkerLink>? _onFailed;
 
     private WorkerLink(Socket socket, EventLoop loop, Action<WorkerLink>? onFailed)
+        : base(socket, loop)
     {
-        _socket = socket;
-        _loop = loop;
         _onFailed = onFailed;
         Schedule(); // registers the socket on the loop's thread
     }
@@ -109,14 +101,6 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
         return true;
     }
 
-    private void Schedule()
-    {
-        if (Interlocked.Exchange(ref _scheduled, 1) == 0)
-        {
-            _loop.Schedule(this);
-        }
-    }
-
     private void GrowPending()
     {
         var grown = new PendingReply[_pending.Length * 2];
@@ -128,51 +112,41 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
         _pendingHead = 0;
     }
 
-    void ILoopSocket.OnEvents(uint events)
+    private protected override void OnReady(bool writableEdge)
     {
-        if (_closed)
+        if (Volatile.Read(ref _failed))
         {
+            Close(); // failed before it was registered: its first edge closes it
             return;
         }
-        if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
+        if (writableEdge)
         {
-            _readable = true;
-        }
-        if ((events & (Epoll.Out | Epoll.HangUp | Epoll.Error)) != 0)
-        {
-            _writable = true;
             SendQueued();
         }
         Receive();
     }
 
-    void ILoopSocket.OnScheduled()
+    private protected override void OnWork()
     {
-        Volatile.Write(ref _scheduled, 0);
-        if (_closed)
-        {
-            return;
-        }
         if (Volatile.Read(ref _failed))
         {
             Close();
-            return;
-        }
-        if (_id < 0)
-        {
-            _id = _loop.Register(_socket, this); // its first edge reports the socket writable
             return;
         }
         SendQueued();
         Receive(); // reading may have been resumed
     }
 
-    void ILoopSocket.OnFault(Exception exception) => Fail();
+    private protected override void OnFault(Exception exception)
+    {
+        Fail();
+        Close();
+    }
 
     /// <summary>Sends what is queued until nothing is left or the socket is full (its next edge goes on).</summary>
     private void SendQueued()
     {
-        while (_writable)
+        while (Writable && !IsClosed)
         {
             if (_sendOffset == _sendLength)
             {
@@ -188,15 +162,11 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
                     _queuedLength = 0;
                 }
             }
-            int sent = _socket.Send(_sending.AsSpan(_sendOffset, _sendLength - _sendOffset), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
-            {
-                _writable = false;
-                return;
-            }
-            if (error != SocketError.Success)
+            int sent = SendSome(_sending.AsSpan(_sendOffset, _sendLength - _sendOffset));
+            if (sent < 0)
             {
                 Fail();
+                Close();
                 return;
             }
             _sendOffset += sent;
@@ -209,35 +179,33 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
     /// </summary>
     private void Receive()
     {
-        for (int reads = 0; _readable && !_paused && !_closed; reads++)
+        for (int reads = 0; Readable && !_paused && !IsClosed; reads++)
         {
             if (reads == ReadsPerTurn)
             {
-                _loop.Yield(this);
+                Loop.Yield(this);
                 return;
             }
             if (_receivedEnd == _received.Length)
             {
                 MakeRoom();
             }
-            int wanted = _received.Length - _receivedEnd;
-            int received = _socket.Receive(_received.AsSpan(_receivedEnd, wanted), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
+            int received = ReceiveSome(_received.AsSpan(_receivedEnd));
+            if (received == 0)
             {
-                _readable = false;
-                return;
+                return; // drained
             }
-            if (error != SocketError.Success || received == 0 || Volatile.Read(ref _failed))
+            if (received < 0 || Volatile.Read(ref _failed))
             {
                 Fail();
+                Close();
                 return;
             }
             _receivedEnd += received;
-            // A short read took everything queued: data arriving later raises a new edge.
-            _readable = received == wanted;
             if (!Dispatch(_received.AsSpan(_receivedStart, _receivedEnd - _receivedStart), out int consumed))
             {
                 Fail();
+                Close();
                 return;
             }
             _receivedStart += consumed;
@@ -336,14 +304,7 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
             _pending = [];
             _pendingCount = 0;
         }
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already gone.
-        }
+        Shutdown();
         Schedule();
         _onFailed?.Invoke(this);
         for (int i = 0; i < count; i++)
@@ -356,14 +317,11 @@ public sealed class WorkerLink : IDisposable, ILoopSocket
     /// <summary>Closes the socket and gives back the receive buffer; loop thread, after <see cref="Fail"/>.</summary>
     private void Close()
     {
-        _closed = true;
-        if (_id >= 0)
+        if (CloseSocket())
         {
-            _loop.Unregister(_socket, _id);
+            ArrayPool<byte>.Shared.Return(_received);
+            _received = [];
         }
-        _socket.Dispose();
-        ArrayPool<byte>.Shared.Return(_received);
-        _received = [];
     }
 
     /// <summary>Closes the link; requests in flight fail.</summary>

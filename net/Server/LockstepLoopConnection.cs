@@ -5,35 +5,26 @@ namespace EchoCache.Net.Server;
 /// <summary>
 /// A worker's client connection on an <see cref="EventLoop"/>, in lockstep: read, execute every complete request,
 /// send all the replies in one call, and read again only once they are out. So a client that stops reading
-/// stops being read (its replies wait in one bounded buffer). Every field is the loop thread's except the
-/// schedule and abort flags. A long reply (a snapshot stream) is produced a few buffers per turn, so one stream
-/// never keeps the loop from its other connections (health checks included).
+/// stops being read (its replies wait in one bounded buffer). A long reply (a snapshot stream) is produced a few
+/// buffers per turn, so one stream never keeps the loop from its other connections (health checks included).
 /// </summary>
-internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
+internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
 {
     private const int ReadsPerTurn = 16;
     private const int StreamBatchesPerTurn = 4;
 
     private readonly SocketServer _server;
-    private readonly Socket _socket;
     private readonly IConnectionHandler _handler;
-    private readonly EventLoop _loop;
     private readonly InputBuffer _input;
     private readonly OutputBuffer _output;
-    private int _id = -1;
-    private bool _readable;
-    private bool _writable;
-    private bool _closed;
-    private int _scheduled;
     private volatile bool _abortRequested;
 
     public LockstepLoopConnection(SocketServer server, Socket socket, IConnectionHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
+        : base(socket, loop)
     {
         _server = server;
-        _socket = socket;
         _handler = handler;
-        _loop = loop;
         _input = new InputBuffer(buffers, options.MaxRequestSize);
         _output = new OutputBuffer(buffers, options.OutputHighWater);
     }
@@ -48,43 +39,10 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
         Schedule();
     }
 
-    private void Schedule()
-    {
-        if (Interlocked.Exchange(ref _scheduled, 1) == 0)
-        {
-            _loop.Schedule(this);
-        }
-    }
+    private protected override void OnReady(bool writableEdge) => Pump();
 
-    public void OnEvents(uint events)
+    private protected override void OnWork()
     {
-        if (_closed)
-        {
-            return;
-        }
-        if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
-        {
-            _readable = true;
-        }
-        if ((events & (Epoll.Out | Epoll.HangUp | Epoll.Error)) != 0)
-        {
-            _writable = true;
-        }
-        Pump();
-    }
-
-    public void OnScheduled()
-    {
-        Volatile.Write(ref _scheduled, 0);
-        if (_closed)
-        {
-            return;
-        }
-        if (_id < 0)
-        {
-            _id = _loop.Register(_socket, this); // reports the socket's current state as the first edge
-            return;
-        }
         if (_abortRequested)
         {
             Close();
@@ -93,7 +51,7 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
         Pump();
     }
 
-    public void OnFault(Exception exception)
+    private protected override void OnFault(Exception exception)
     {
         // A bug in a command must not take the server down with every other connection: this one is closed,
         // and the failure counted (SocketServer.HandlerFailures).
@@ -109,7 +67,7 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
     {
         int reads = 0, streamed = 0;
         bool inputTried = false;
-        while (!_closed)
+        while (!IsClosed)
         {
             if (_output.Pending > 0)
             {
@@ -129,7 +87,7 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
             {
                 if (++streamed > StreamBatchesPerTurn)
                 {
-                    _loop.Yield(this);
+                    Loop.Yield(this);
                     return;
                 }
                 _handler.ContinueStream(_output);
@@ -141,13 +99,13 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
                 inputTried = true;
                 continue;
             }
-            if (!_readable)
+            if (!Readable)
             {
                 return;
             }
             if (reads++ == ReadsPerTurn)
             {
-                _loop.Yield(this);
+                Loop.Yield(this);
                 return;
             }
             if (!Receive())
@@ -166,21 +124,16 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
             Close(); // one request over the cap: nothing more can be framed
             return false;
         }
-        int wanted = _input.FreeLength;
-        int received = _socket.Receive(_input.Array.AsSpan(_input.FreeOffset, wanted), SocketFlags.None, out SocketError error);
-        if (error == SocketError.WouldBlock)
-        {
-            _readable = false;
-            return false;
-        }
-        if (error != SocketError.Success || received == 0)
+        int received = ReceiveSome(_input.Array.AsSpan(_input.FreeOffset, _input.FreeLength));
+        if (received < 0)
         {
             Close();
+        }
+        if (received <= 0)
+        {
             return false;
         }
         _input.Commit(received);
-        // A short read took everything queued: data arriving later raises a new edge, so no read to EAGAIN.
-        _readable = received == wanted;
         return true;
     }
 
@@ -189,17 +142,12 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
     {
         while (_output.Pending > 0)
         {
-            if (!_writable)
+            if (!Writable)
             {
                 return false;
             }
-            int sent = _socket.Send(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
-            {
-                _writable = false;
-                return false;
-            }
-            if (error != SocketError.Success)
+            int sent = SendSome(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending));
+            if (sent < 0)
             {
                 Close();
                 return false;
@@ -211,16 +159,10 @@ internal sealed class LockstepLoopConnection : IServerConnection, ILoopSocket
 
     private void Close()
     {
-        if (_closed)
+        if (!CloseSocket())
         {
             return;
         }
-        _closed = true;
-        if (_id >= 0)
-        {
-            _loop.Unregister(_socket, _id);
-        }
-        _socket.Dispose();
         _handler.OnClosed();
         _input.Release();
         _output.Release();

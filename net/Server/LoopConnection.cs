@@ -6,95 +6,60 @@ namespace EchoCache.Net.Server;
 /// A client connection whose replies complete later, on an <see cref="EventLoop"/> (the orchestrator's). When
 /// epoll says it is readable it reads until drained and hands each read to the handler; replies that become
 /// ready (the handler calls <see cref="Wake"/>, from any thread) are sent once per loop batch, all of them in
-/// one send. Every field below is the loop thread's, except the schedule and abort flags.
+/// one send.
 /// <para>
 /// Backpressure: while the handler has too many replies outstanding (<see cref="IDuplexHandler.CanReceive"/>) the
 /// connection stops reading, and reads on when a later wake finds them drained. A client that never reads its
 /// replies therefore stops being read: its replies wait in the output buffer and its requests in its socket.
 /// </para>
 /// </summary>
-internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopSocket
+internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnection
 {
     private const int ReadsPerTurn = 16;
+
     private readonly SocketServer _server;
-    private readonly Socket _socket;
     private readonly IDuplexHandler _handler;
-    private readonly EventLoop _loop;
     private readonly InputBuffer _input;
     private readonly OutputBuffer _output;
-    private int _id = -1;
-    private bool _readable;
-    private bool _writable;
     private bool _receiveFailed;
-    private bool _closed;
-    private int _scheduled;
     private volatile bool _abortRequested;
 
     public LoopConnection(SocketServer server, Socket socket, IDuplexHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
+        : base(socket, loop)
     {
         _server = server;
-        _socket = socket;
         _handler = handler;
-        _loop = loop;
         _input = new InputBuffer(buffers, options.MaxRequestSize);
         _output = new OutputBuffer(buffers, options.OutputHighWater);
         handler.Attach(this);
     }
 
     /// <summary>Registers the socket with the loop (on the loop's thread, like everything after).</summary>
-    public void Start() => Wake();
+    public void Start() => Schedule();
 
     /// <inheritdoc />
-    public void Wake()
-    {
-        if (Interlocked.Exchange(ref _scheduled, 1) == 0)
-        {
-            _loop.Schedule(this);
-        }
-    }
+    public void Wake() => Schedule();
 
     /// <summary>Closes the connection from any thread (the loop does it).</summary>
     public void Abort()
     {
         _abortRequested = true;
-        Wake();
+        Schedule();
     }
 
-    public void OnEvents(uint events)
+    private protected override void OnReady(bool writableEdge)
     {
-        if (_closed)
+        if (writableEdge && _output.Pending > 0)
         {
-            return;
-        }
-        if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
-        {
-            _readable = true;
-        }
-        if ((events & (Epoll.Out | Epoll.HangUp | Epoll.Error)) != 0)
-        {
-            _writable = true;
-            if (_output.Pending > 0)
-            {
-                Send(); // a send that waited for room goes on
-            }
+            Send(); // a send that waited for room goes on
         }
         Receive();
         CloseIfDone();
     }
 
-    public void OnScheduled()
+    private protected override void OnWork()
     {
-        Volatile.Write(ref _scheduled, 0);
-        if (_closed)
-        {
-            return;
-        }
-        if (_id < 0)
-        {
-            _id = _loop.Register(_socket, this); // reports the socket's current state as the first edge
-            return;
-        }
         if (_abortRequested)
         {
             Close();
@@ -105,7 +70,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
         CloseIfDone();
     }
 
-    public void OnFault(Exception exception)
+    private protected override void OnFault(Exception exception)
     {
         _server.CountHandlerFailure();
         Close();
@@ -115,7 +80,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
     private void Receive()
     {
         bool dispatched = false, consumedAny = false;
-        for (int reads = 0; !_receiveFailed && _handler.CanReceive && !_handler.CloseRequested;)
+        for (int reads = 0; !_receiveFailed && !IsClosed && _handler.CanReceive && !_handler.CloseRequested;)
         {
             // Requests buffered earlier are dispatched first: after a pause for backpressure the client may have
             // sent everything already and be waiting for their replies, with no new byte (and no edge) to come.
@@ -127,13 +92,13 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
                 dispatched = true;
                 continue;
             }
-            if (!_readable)
+            if (!Readable)
             {
                 break;
             }
             if (reads++ == ReadsPerTurn)
             {
-                _loop.Yield(this); // the loop's other sockets get their turn; reading goes on in the next batch
+                Loop.Yield(this); // the loop's other sockets get their turn; reading goes on in the next batch
                 break;
             }
             if (!_input.MakeRoom())
@@ -141,21 +106,13 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
                 _receiveFailed = true; // one request over the cap: nothing more can be framed
                 break;
             }
-            int wanted = _input.FreeLength;
-            int received = _socket.Receive(_input.Array.AsSpan(_input.FreeOffset, wanted), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
+            int received = ReceiveSome(_input.Array.AsSpan(_input.FreeOffset, _input.FreeLength));
+            if (received <= 0)
             {
-                _readable = false;
-                break;
-            }
-            if (error != SocketError.Success || received == 0)
-            {
-                _receiveFailed = true;
+                _receiveFailed = received < 0; // 0: nothing was waiting
                 break;
             }
             _input.Commit(received);
-            // A short read took everything queued: data arriving later raises a new edge, so no read to EAGAIN.
-            _readable = received == wanted;
             dispatched = false;
         }
         if (consumedAny)
@@ -167,7 +124,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
     /// <summary>Sends the ready replies until they are all out or the socket is full (the next edge goes on).</summary>
     private void Send()
     {
-        while (true)
+        while (!IsClosed)
         {
             if (_output.Pending == 0)
             {
@@ -177,17 +134,12 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
                     return;
                 }
             }
-            if (!_writable)
+            if (!Writable)
             {
                 return;
             }
-            int sent = _socket.Send(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending), SocketFlags.None, out SocketError error);
-            if (error == SocketError.WouldBlock)
-            {
-                _writable = false;
-                return;
-            }
-            if (error != SocketError.Success)
+            int sent = SendSome(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending));
+            if (sent < 0)
             {
                 Close();
                 return;
@@ -199,7 +151,7 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
     /// <summary>Closes once the peer has gone (or QUIT asked) and every reply owed has been sent.</summary>
     private void CloseIfDone()
     {
-        if (!_closed && (_receiveFailed || _handler.CloseRequested) && _output.Pending == 0 && !_handler.HasOutstanding)
+        if (!IsClosed && (_receiveFailed || _handler.CloseRequested) && _output.Pending == 0 && !_handler.HasOutstanding)
         {
             Close();
         }
@@ -207,16 +159,10 @@ internal sealed class LoopConnection : IDuplexChannel, IServerConnection, ILoopS
 
     private void Close()
     {
-        if (_closed)
+        if (!CloseSocket())
         {
             return;
         }
-        _closed = true;
-        if (_id >= 0)
-        {
-            _loop.Unregister(_socket, _id);
-        }
-        _socket.Dispose();
         _input.Release();
         _output.Release();
         _handler.OnClosed();
