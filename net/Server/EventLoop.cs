@@ -4,12 +4,13 @@ using System.Net.Sockets;
 namespace EchoCache.Net.Server;
 
 /// <summary>
-/// One thread waiting on one epoll instance for the sockets it drives (<see cref="ILoopSocket"/>): the
-/// orchestrator's client connections and worker links. It handles every event a wait returned, then runs the
-/// work scheduled meanwhile: so all the requests that a batch of client reads sends to one worker leave in one
-/// send, and all the replies one batch completes for a client leave in one send, whichever connection they
-/// came from. This is the batching a loop on <see cref="SocketAsyncEventArgs"/> cannot do (it has no "end of
-/// batch"), and what keeps the orchestrator's system calls per request near a proxy's (docs/operations.md).
+/// One thread waiting on one epoll instance for the sockets it drives (<see cref="LoopSocket"/>): a worker's
+/// client connections, the orchestrator's client connections and its links to workers. It handles every event
+/// a wait returned, then runs the work scheduled meanwhile: so all the requests that a batch of client reads
+/// sends to one worker leave in one send, and all the replies one batch completes for a client leave in one
+/// send, whichever connection they came from. This is the batching a loop on
+/// <see cref="SocketAsyncEventArgs"/> cannot do (it has no "end of batch"), and what keeps the orchestrator's
+/// system calls per request near a proxy's (docs/operations.md).
 /// <para>
 /// Sockets are edge-triggered (read until drained, write until full, then wait for the next edge) and
 /// registered once. Another thread hands work to the loop through <see cref="Schedule"/>, which writes to an
