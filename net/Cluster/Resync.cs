@@ -57,8 +57,11 @@ internal sealed class Resync : IWorkerReplyTarget
         {
             if (target.WasLastCopy)
             {
-                // It held the last copy and restarted: both copies of its slots were lost. Serve from empty.
-                target.SetState(WorkerState.Up, "both copies of its keys were lost (it restarted after its partner); starting empty");
+                // It held the last copy and restarted: both copies of its slots were lost. Serve from empty. (A worker
+                // this orchestrator never saw up, unreachable at its start, keeps what it holds: nothing is flushed.)
+                target.SetState(WorkerState.Up, target.InstanceBeforeDown == 0
+                    ? "no partner is up and this orchestrator never saw it before; serving what it holds"
+                    : "both copies of its keys were lost (it restarted after its partner); starting empty");
                 return true;
             }
             // Its partner holds the newer copy but is down too: wait for it, without touching this copy.
