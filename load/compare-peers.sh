@@ -6,11 +6,13 @@
 #
 #   load/compare-peers.sh                 # 3 rounds of 200k requests per test (2M at pipeline 16)
 #   ROUNDS=5 REQUESTS=500000 load/compare-peers.sh
+#   WORKER_ARGS="--spin 50" load/compare-peers.sh   # extra worker options
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 rounds=${ROUNDS:-3}
 requests=${REQUESTS:-200000}
+worker_args=${WORKER_ARGS:-}
 # Pipeline 16 runs ten times as many: 200k requests at well over a million a second last a tenth of a second,
 # too short to measure (connection set-up and the first reads weigh in).
 requests_p16=${REQUESTS_P16:-$((requests * 10))}
@@ -40,7 +42,8 @@ fi
 source "$root/load/lib.sh"  # free_port, wait_ping
 
 echo_port=$(free_port); redis_port=$(free_port); garnet_port=$(free_port)
-artifacts/aot/worker "$echo_port" --memory 2g --log-level warn & pids+=($!)
+# shellcheck disable=SC2086 # word splitting of the extra options is intended
+artifacts/aot/worker "$echo_port" --memory 2g --log-level warn $worker_args & pids+=($!)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis.log" 2>&1 & pids+=($!)
 "$tools/garnet/garnet-server" --port "$garnet_port" --bind 127.0.0.1 >"$work/garnet.log" 2>&1 & pids+=($!)
 for p in "$echo_port" "$redis_port" "$garnet_port"; do wait_ping "$p"; done

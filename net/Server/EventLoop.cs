@@ -20,6 +20,7 @@ namespace EchoCache.Net.Server;
 public sealed class EventLoop : IDisposable
 {
     private const int WakeId = 0;
+    private readonly int _spinPolls;
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Thread _thread;
@@ -41,9 +42,16 @@ public sealed class EventLoop : IDisposable
     private volatile bool _stopping;
     private long _faults;
 
-    /// <summary>Starts a loop on a new thread named <paramref name="name"/>.</summary>
-    public EventLoop(string name)
+    /// <summary>
+    /// Starts a loop on a new thread named <paramref name="name"/>. With <paramref name="spinPolls"/> above 0, a loop
+    /// that finds nothing to do polls that many more times (each a non-blocking epoll_wait, about half a
+    /// microsecond) before it sleeps: a request that arrives meanwhile is served without the sleep and wake-up,
+    /// at the price of that CPU while idle.
+    /// </summary>
+    public EventLoop(string name, int spinPolls = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(spinPolls);
+        _spinPolls = spinPolls;
         _epoll = Epoll.Create();
         _wake = Epoll.CreateEvent();
         Epoll.Add(_epoll, _wake, Epoll.In | Epoll.EdgeTriggered, WakeId);
@@ -125,7 +133,15 @@ public sealed class EventLoop : IDisposable
         int[] events = new int[256 * Epoll.Stride];
         while (!_stopping)
         {
-            int count = Epoll.Wait(_epoll, events, _yielded.Count > 0 ? 0 : -1);
+            int count = Epoll.Wait(_epoll, events, 0);
+            for (int spin = 0; count == 0 && _yielded.Count == 0 && spin < _spinPolls; spin++)
+            {
+                count = Epoll.Wait(_epoll, events, 0);
+            }
+            if (count == 0 && _yielded.Count == 0)
+            {
+                count = Epoll.Wait(_epoll, events, -1);
+            }
             (_yielded, _resumed) = (_resumed, _yielded);
             for (int i = 0; i < count; i++)
             {

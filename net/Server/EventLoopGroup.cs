@@ -6,14 +6,17 @@ public sealed class EventLoopGroup : IDisposable
     private readonly EventLoop[] _loops;
     private int _next = -1;
 
-    /// <summary>Starts <paramref name="count"/> loops, their threads named <paramref name="name"/> and a number.</summary>
-    public EventLoopGroup(int count, string name)
+    /// <summary>
+    /// Starts <paramref name="count"/> loops, their threads named <paramref name="name"/> and a number, each polling
+    /// <paramref name="spinPolls"/> times before it sleeps (see <see cref="EventLoop(string, int)"/>).
+    /// </summary>
+    public EventLoopGroup(int count, string name, int spinPolls = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _loops = new EventLoop[count];
         for (int i = 0; i < count; i++)
         {
-            _loops[i] = new EventLoop($"{name} {i}");
+            _loops[i] = new EventLoop($"{name} {i}", spinPolls);
         }
     }
 
