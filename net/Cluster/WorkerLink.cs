@@ -20,17 +20,18 @@ public sealed class WorkerLink : LoopSocket, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
     private const int ReadsPerTurn = 16;
+    private const int BufferSize = 64 * 1024;
     private readonly Lock _lock = new();
     // Guarded by _lock: requests in flight, bytes queued to send, and the failed flag.
     private PendingReply[] _pending = new PendingReply[256];
     private int _pendingHead;
     private int _pendingCount;
-    private byte[] _queued = new byte[64 * 1024];
+    private byte[] _queued = new byte[BufferSize];
     private int _queuedLength;
     private ulong _nextRequestId;
     private bool _failed;
     // The loop thread's: the bytes being sent, and received bytes not yet dispatched.
-    private byte[] _sending = new byte[64 * 1024];
+    private byte[] _sending = new byte[BufferSize];
     private int _sendOffset;
     private int _sendLength;
     private byte[] _received = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -150,6 +151,10 @@ public sealed class WorkerLink : LoopSocket, IDisposable
         {
             if (_sendOffset == _sendLength)
             {
+                if (_sending.Length > BufferSize)
+                {
+                    _sending = new byte[BufferSize]; // a spike's buffer (a resync's batch) is not kept
+                }
                 using (_lock.EnterScope())
                 {
                     if (_queuedLength == 0)
