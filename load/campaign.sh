@@ -28,43 +28,18 @@ target=${TARGET:-orchestrator}
 reports=${REPORTS:-$root/load/reports}
 orchestrator_args=${ORCHESTRATOR_ARGS:-}
 pids=()
-alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; } # a zombie is gone
-cleanup() {
-  # Newest first, each gone before the next (bounded: 5 s, then SIGKILL): the orchestrator stops before its workers.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill "${pids[i]}" 2>/dev/null || continue
-    for _ in $(seq 50); do alive "${pids[i]}" || break; sleep 0.1; done
-    kill -9 "${pids[i]}" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+work=
+source "$root/load/lib.sh"  # free_port, wait_ping, stop_started, need_hosts
+trap stop_started EXIT
 
 # --- fonts for the chart, the hosts, the tool -----------------------------------------------------
 if ! command -v fc-list >/dev/null || [ -z "$(fc-list 2>/dev/null | head -1)" ]; then
   echo "campaign: no font found for the charts; installing fontconfig and fonts-dejavu-core with apt" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-dejavu-core >/dev/null
 fi
-if [ ! -x "$bin/worker" ] || [ ! -x "$bin/orchestrator" ]; then
-  if [ -n "${ECHO_CACHE_BIN:-}" ]; then
-    echo "campaign: no worker/orchestrator in ECHO_CACHE_BIN=$bin" >&2; exit 1
-  fi
-  scripts/publish-hosts
-fi
+need_hosts "$bin"
 dotnet build load/EchoCache.Load.csproj -c Release -nologo -clp:ErrorsOnly -v quiet --artifacts-path "$artifacts" >/dev/null
 tool="$artifacts/bin/EchoCache.Load/release/echo-load"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_ping() { # port name: an inline RESP PING until +PONG, at most 20 s
-  for _ in $(seq 1 200); do
-    # A subshell, so the descriptor and the silenced errors of a refused connection stay in it.
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && read -r -t 1 line <&3 && [[ $line == +PONG* ]]) 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "campaign: the $2 on port $1 did not answer PING" >&2; exit 1
-}
 
 # --- the cluster ----------------------------------------------------------------------------------
 worker1_port=$(free_port); worker2_port=$(free_port); orchestrator_port=$(free_port)

@@ -28,18 +28,8 @@ orchestrator_args=${ORCHESTRATOR_ARGS:-}
 worker_args=${WORKER_ARGS:-}
 work=$(mktemp -d /tmp/echo-cluster.XXXXXX)
 pids=()
-alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; } # a zombie is gone
-cleanup() {
-  # Newest first, each gone before the next (bounded: 5 s, then SIGKILL): the orchestrator stops before its workers.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill "${pids[i]}" 2>/dev/null || continue
-    for _ in $(seq 50); do alive "${pids[i]}" || break; sleep 0.1; done
-    kill -9 "${pids[i]}" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/load/lib.sh"  # free_port, wait_ping, stop_started, need_hosts
+trap stop_started EXIT
 
 # --- peers and our binaries -----------------------------------------------------------------------
 need=()
@@ -51,14 +41,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # The Debian packages start system-wide services on their default ports; this script runs its own on free ports.
 nutcracker=$(command -v nutcracker || echo /usr/sbin/nutcracker)
-if [ ! -x "$bin/worker" ] || [ ! -x "$bin/orchestrator" ]; then
-  if [ -n "${ECHO_CACHE_BIN:-}" ]; then
-    echo "compare-cluster: no worker/orchestrator in ECHO_CACHE_BIN=$bin" >&2; exit 1
-  fi
-  scripts/publish-hosts
-fi
+need_hosts "$bin"
 
-source "$root/load/lib.sh"  # free_port, wait_ping
 
 # --- Echo Cache: two workers and the orchestrator -------------------------------------------------
 worker1_port=$(free_port); worker2_port=$(free_port); echo_port=$(free_port)

@@ -19,12 +19,8 @@ requests_p16=${REQUESTS_P16:-$((requests * 10))}
 tools="$root/artifacts/tools"
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/load/lib.sh"  # free_port, wait_ping, stop_started
+trap stop_started EXIT
 
 # --- peers and our binary -------------------------------------------------------------------------
 need=()
@@ -38,8 +34,6 @@ if [ ! -x "$tools/garnet/garnet-server" ]; then
   dotnet tool install --tool-path "$tools/garnet" garnet-server >/dev/null
 fi
 [ -x artifacts/aot/worker ] || scripts/publish-hosts
-
-source "$root/load/lib.sh"  # free_port, wait_ping
 
 echo_port=$(free_port); redis_port=$(free_port); garnet_port=$(free_port)
 # shellcheck disable=SC2086 # word splitting of the extra options is intended

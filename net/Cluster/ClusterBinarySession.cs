@@ -13,7 +13,7 @@ namespace EchoCache.Net.Cluster;
 public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(cluster)
 {
     /// <inheritdoc />
-    protected override int ProcessRequests(ReadOnlySpan<byte> input)
+    public override int Process(ReadOnlySpan<byte> input)
     {
         int total = 0;
         while (HasRoom && !CloseRequested)

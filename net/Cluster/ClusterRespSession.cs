@@ -17,7 +17,7 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
     private readonly RespParser _parser = new();
 
     /// <inheritdoc />
-    protected override int ProcessRequests(ReadOnlySpan<byte> input)
+    public override int Process(ReadOnlySpan<byte> input)
     {
         int total = 0;
         while (HasRoom && !CloseRequested)

@@ -23,11 +23,8 @@ public abstract class ClusterSession : IDuplexHandler
     /// <inheritdoc />
     public void Attach(IDuplexChannel channel) => _channel = channel;
 
-    /// <inheritdoc />
-    public int Process(ReadOnlySpan<byte> input) => ProcessRequests(input);
-
     /// <summary>Parses and dispatches the complete requests at the start of <paramref name="input"/>.</summary>
-    protected abstract int ProcessRequests(ReadOnlySpan<byte> input);
+    public abstract int Process(ReadOnlySpan<byte> input);
 
     /// <summary>Whether another request may be taken now.</summary>
     protected bool HasRoom => Replies.Outstanding < Cluster.Options.MaxOutstandingPerClient;

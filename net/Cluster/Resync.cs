@@ -104,18 +104,8 @@ internal sealed class Resync : IWorkerReplyTarget
             sources.Add(source);
         }
         // 3. Stream each source's items for the slots they share.
-        long items = 0;
-        foreach (WorkerNode source in sources)
-        {
-            var resync = new Resync(cluster, target, source);
-            if (!await resync.StreamAsync(logger, cancellationToken).ConfigureAwait(false))
-            {
-                target.MarkDown($"its resync from {source.EndPoint} failed");
-                return false;
-            }
-            items += resync._items;
-        }
-        if (target.State != WorkerState.Syncing)
+        long items = await StreamFromAsync(cluster, target, sources, "its resync from", logger, cancellationToken).ConfigureAwait(false);
+        if (items < 0 || target.State != WorkerState.Syncing)
         {
             return false;
         }
@@ -137,37 +127,48 @@ internal sealed class Resync : IWorkerReplyTarget
     public static async Task<bool> ReconcileAsync(Cluster cluster, WorkerNode target, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        long items = 0;
-        foreach (int index in cluster.Map.PartnersOf(target.Index))
+        // A partner unreachable at start is left out: it is refilled from this one when it returns.
+        IEnumerable<WorkerNode> sources = cluster.Map.PartnersOf(target.Index)
+            .Select(index => cluster.Workers[index])
+            .Where(source => source.State != WorkerState.Down);
+        long items;
+        try
         {
-            WorkerNode source = cluster.Workers[index];
-            if (source.State == WorkerState.Down)
-            {
-                continue; // unreachable at start: refilled from this one when it returns
-            }
-            var resync = new Resync(cluster, target, source);
-            bool streamed;
-            try
-            {
-                streamed = await resync.StreamAsync(logger, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
-            {
-                streamed = false;
-            }
-            if (!streamed)
-            {
-                target.MarkDown($"its reconciliation with {source.EndPoint} failed");
-                return false;
-            }
-            items += resync._items;
+            items = await StreamFromAsync(cluster, target, sources, "its reconciliation with", logger, cancellationToken).ConfigureAwait(false);
         }
-        if (target.State != WorkerState.Syncing)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            target.MarkDown($"its reconciliation stopped: {e.Message}");
+            return false;
+        }
+        if (items < 0 || target.State != WorkerState.Syncing)
         {
             return false;
         }
         target.SetState(WorkerState.Up, $"reconciled with its partners: {items} items merged in {started.Elapsed.TotalMilliseconds:F0} ms");
         return true;
+    }
+
+    /// <summary>
+    /// Streams each source's items for the slots it shares with <paramref name="target"/> into it, one source after
+    /// the other: the items streamed, or -1 (and the target down, "<paramref name="failure"/> source failed") when a
+    /// stream fails.
+    /// </summary>
+    private static async Task<long> StreamFromAsync(Cluster cluster, WorkerNode target, IEnumerable<WorkerNode> sources,
+        string failure, ILogger logger, CancellationToken cancellationToken)
+    {
+        long items = 0;
+        foreach (WorkerNode source in sources)
+        {
+            var resync = new Resync(cluster, target, source);
+            if (!await resync.StreamAsync(logger, cancellationToken).ConfigureAwait(false))
+            {
+                target.MarkDown($"{failure} {source.EndPoint} failed");
+                return -1;
+            }
+            items += resync._items;
+        }
+        return items;
     }
 
     /// <summary>The worker's instance id from a HEALTH request on its control link; 0 if it does not answer.</summary>

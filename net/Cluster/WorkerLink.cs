@@ -19,7 +19,6 @@ namespace EchoCache.Net.Cluster;
 public sealed class WorkerLink : LoopSocket, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
-    private const int ReadsPerTurn = 16;
     private const int BufferSize = 64 * 1024;
     private readonly Lock _lock = new();
     // Guarded by _lock: requests in flight, bytes queued to send, and the failed flag.
@@ -180,7 +179,7 @@ public sealed class WorkerLink : LoopSocket, IDisposable
 
     /// <summary>
     /// Reads and dispatches replies until the socket is drained, the link is paused, or it failed; after
-    /// <see cref="ReadsPerTurn"/> reads it yields to the loop's other sockets (a snapshot stream never ends).
+    /// ReadsPerTurn reads it yields to the loop's other sockets (a snapshot stream never ends).
     /// </summary>
     private void Receive()
     {

@@ -8,56 +8,19 @@ namespace EchoCache.Net.Server;
 /// stops being read (its replies wait in one bounded buffer). A long reply (a snapshot stream) is produced a few
 /// buffers per turn, so one stream never keeps the loop from its other connections (health checks included).
 /// </summary>
-internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
+internal sealed class LockstepLoopConnection : ServerLoopConnection
 {
-    private const int ReadsPerTurn = 16;
     private const int StreamBatchesPerTurn = 4;
 
-    private readonly SocketServer _server;
     private readonly IConnectionHandler _handler;
-    private readonly InputBuffer _input;
-    private readonly OutputBuffer _output;
-    private volatile bool _abortRequested;
 
     public LockstepLoopConnection(SocketServer server, Socket socket, IConnectionHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
-        : base(socket, loop)
-    {
-        _server = server;
-        _handler = handler;
-        _input = new InputBuffer(buffers, options.MaxRequestSize);
-        _output = new OutputBuffer(buffers, options.OutputHighWater);
-    }
-
-    /// <summary>Registers the socket with the loop (on the loop's thread, like everything after).</summary>
-    public void Start() => Schedule();
-
-    /// <summary>Closes the connection from any thread (the loop does it).</summary>
-    public void Abort()
-    {
-        _abortRequested = true;
-        Schedule();
-    }
+        : base(server, socket, loop, options, buffers) => _handler = handler;
 
     private protected override void OnReady(bool writableEdge) => Pump();
 
-    private protected override void OnWork()
-    {
-        if (_abortRequested)
-        {
-            Close();
-            return;
-        }
-        Pump();
-    }
-
-    private protected override void OnFault(Exception exception)
-    {
-        // A bug in a command must not take the server down with every other connection: this one is closed,
-        // and the failure counted (SocketServer.HandlerFailures).
-        _server.CountHandlerFailure();
-        Close();
-    }
+    private protected override void OnScheduledWork() => Pump();
 
     /// <summary>
     /// Sends what is pending, goes on with a stream, executes buffered requests, and reads more, until it must
@@ -69,7 +32,7 @@ internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
         bool inputTried = false;
         while (!IsClosed)
         {
-            if (_output.Pending > 0)
+            if (Output.Pending > 0)
             {
                 if (!Send())
                 {
@@ -90,12 +53,12 @@ internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
                     Loop.Yield(this);
                     return;
                 }
-                _handler.ContinueStream(_output);
+                _handler.ContinueStream(Output);
                 continue;
             }
-            if (!_input.IsEmpty && !inputTried)
+            if (!Input.IsEmpty && !inputTried)
             {
-                _input.Consume(_handler.Process(_input.Unconsumed, _output));
+                Input.Consume(_handler.Process(Input.Unconsumed, Output));
                 inputTried = true;
                 continue;
             }
@@ -119,12 +82,12 @@ internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
     /// <summary>One read into the input buffer; false when there was nothing to read or the connection closed.</summary>
     private bool Receive()
     {
-        if (!_input.MakeRoom())
+        if (!Input.MakeRoom())
         {
             Close(); // one request over the cap: nothing more can be framed
             return false;
         }
-        int received = ReceiveSome(_input.Array.AsSpan(_input.FreeOffset, _input.FreeLength));
+        int received = ReceiveSome(Input.Array.AsSpan(Input.FreeOffset, Input.FreeLength));
         if (received < 0)
         {
             Close();
@@ -133,39 +96,29 @@ internal sealed class LockstepLoopConnection : LoopSocket, IServerConnection
         {
             return false;
         }
-        _input.Commit(received);
+        Input.Commit(received);
         return true;
     }
 
     /// <summary>Sends what is pending; true when all of it went, false when the socket is full or failed.</summary>
     private bool Send()
     {
-        while (_output.Pending > 0)
+        while (Output.Pending > 0)
         {
             if (!Writable)
             {
                 return false;
             }
-            int sent = SendSome(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending));
+            int sent = SendSome(Output.Bytes.AsSpan(Output.SentOffset, Output.Pending));
             if (sent < 0)
             {
                 Close();
                 return false;
             }
-            _output.MarkSent(sent);
+            Output.MarkSent(sent);
         }
         return true;
     }
 
-    private void Close()
-    {
-        if (!CloseSocket())
-        {
-            return;
-        }
-        _handler.OnClosed();
-        _input.Release();
-        _output.Release();
-        _server.Remove(this);
-    }
+    private protected override void OnClosed() => _handler.OnClosed();
 }

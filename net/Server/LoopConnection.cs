@@ -13,44 +13,26 @@ namespace EchoCache.Net.Server;
 /// replies therefore stops being read: its replies wait in the output buffer and its requests in its socket.
 /// </para>
 /// </summary>
-internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnection
+internal sealed class LoopConnection : ServerLoopConnection, IDuplexChannel
 {
-    private const int ReadsPerTurn = 16;
 
-    private readonly SocketServer _server;
     private readonly IDuplexHandler _handler;
-    private readonly InputBuffer _input;
-    private readonly OutputBuffer _output;
     private bool _receiveFailed;
-    private volatile bool _abortRequested;
 
     public LoopConnection(SocketServer server, Socket socket, IDuplexHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
-        : base(socket, loop)
+        : base(server, socket, loop, options, buffers)
     {
-        _server = server;
         _handler = handler;
-        _input = new InputBuffer(buffers, options.MaxRequestSize);
-        _output = new OutputBuffer(buffers, options.OutputHighWater);
         handler.Attach(this);
     }
-
-    /// <summary>Registers the socket with the loop (on the loop's thread, like everything after).</summary>
-    public void Start() => Schedule();
 
     /// <inheritdoc />
     public void Wake() => Schedule();
 
-    /// <summary>Closes the connection from any thread (the loop does it).</summary>
-    public void Abort()
-    {
-        _abortRequested = true;
-        Schedule();
-    }
-
     private protected override void OnReady(bool writableEdge)
     {
-        if (writableEdge && _output.Pending > 0)
+        if (writableEdge && Output.Pending > 0)
         {
             Send(); // a send that waited for room goes on
         }
@@ -58,22 +40,11 @@ internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnec
         CloseIfDone();
     }
 
-    private protected override void OnWork()
+    private protected override void OnScheduledWork()
     {
-        if (_abortRequested)
-        {
-            Close();
-            return;
-        }
         Send();
         Receive(); // sending may have drained the replies that kept reading paused
         CloseIfDone();
-    }
-
-    private protected override void OnFault(Exception exception)
-    {
-        _server.CountHandlerFailure();
-        Close();
     }
 
     /// <summary>Reads and dispatches until the socket is drained, the handler wants no more, or the peer closed.</summary>
@@ -84,10 +55,10 @@ internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnec
         {
             // Requests buffered earlier are dispatched first: after a pause for backpressure the client may have
             // sent everything already and be waiting for their replies, with no new byte (and no edge) to come.
-            if (!_input.IsEmpty && !dispatched)
+            if (!Input.IsEmpty && !dispatched)
             {
-                int consumed = _handler.Process(_input.Unconsumed);
-                _input.Consume(consumed);
+                int consumed = _handler.Process(Input.Unconsumed);
+                Input.Consume(consumed);
                 consumedAny |= consumed > 0;
                 dispatched = true;
                 continue;
@@ -101,18 +72,18 @@ internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnec
                 Loop.Yield(this); // the loop's other sockets get their turn; reading goes on in the next batch
                 break;
             }
-            if (!_input.MakeRoom())
+            if (!Input.MakeRoom())
             {
                 _receiveFailed = true; // one request over the cap: nothing more can be framed
                 break;
             }
-            int received = ReceiveSome(_input.Array.AsSpan(_input.FreeOffset, _input.FreeLength));
+            int received = ReceiveSome(Input.Array.AsSpan(Input.FreeOffset, Input.FreeLength));
             if (received <= 0)
             {
                 _receiveFailed = received < 0; // 0: nothing was waiting
                 break;
             }
-            _input.Commit(received);
+            Input.Commit(received);
             dispatched = false;
         }
         if (consumedAny)
@@ -126,10 +97,10 @@ internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnec
     {
         while (!IsClosed)
         {
-            if (_output.Pending == 0)
+            if (Output.Pending == 0)
             {
-                _handler.TakeReady(_output);
-                if (_output.Pending == 0)
+                _handler.TakeReady(Output);
+                if (Output.Pending == 0)
                 {
                     return;
                 }
@@ -138,34 +109,24 @@ internal sealed class LoopConnection : LoopSocket, IDuplexChannel, IServerConnec
             {
                 return;
             }
-            int sent = SendSome(_output.Bytes.AsSpan(_output.SentOffset, _output.Pending));
+            int sent = SendSome(Output.Bytes.AsSpan(Output.SentOffset, Output.Pending));
             if (sent < 0)
             {
                 Close();
                 return;
             }
-            _output.MarkSent(sent);
+            Output.MarkSent(sent);
         }
     }
 
     /// <summary>Closes once the peer has gone (or QUIT asked) and every reply owed has been sent.</summary>
     private void CloseIfDone()
     {
-        if (!IsClosed && (_receiveFailed || _handler.CloseRequested) && _output.Pending == 0 && !_handler.HasOutstanding)
+        if (!IsClosed && (_receiveFailed || _handler.CloseRequested) && Output.Pending == 0 && !_handler.HasOutstanding)
         {
             Close();
         }
     }
 
-    private void Close()
-    {
-        if (!CloseSocket())
-        {
-            return;
-        }
-        _input.Release();
-        _output.Release();
-        _handler.OnClosed();
-        _server.Remove(this);
-    }
+    private protected override void OnClosed() => _handler.OnClosed();
 }

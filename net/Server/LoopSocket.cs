@@ -11,6 +11,9 @@ namespace EchoCache.Net.Server;
 /// </summary>
 public abstract class LoopSocket : ILoopSocket
 {
+    /// <summary>Reads a socket may make in one turn before it yields to the loop's other sockets.</summary>
+    private protected const int ReadsPerTurn = 16;
+
     private readonly Socket _socket;
     private int _id = -1;
     private int _scheduled;
