@@ -17,7 +17,8 @@ internal static class Program
           --memory <size>          item memory limit, e.g. 512mb, 4g (default 1g)
           --max-connections <n>    connections served at once (default 10000)
           --threads <n>            event loop threads (default 1)
-          --spin <polls>           polls of an idle event loop before it sleeps (default 0: none)
+          --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
+                                   when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>      trace, debug, info, warn, error (default info)
         """;
 
@@ -25,11 +26,11 @@ internal static class Program
     {
         IPEndPoint endPoint;
         long memory;
-        int maxConnections, threads, spin;
+        int maxConnections, threads, poll;
         LogLevel level;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "spin", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level");
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -48,7 +49,7 @@ internal static class Program
             }
             maxConnections = parsed.GetInt("max-connections", 10_000, 1, 1_000_000);
             threads = parsed.GetInt("threads", 1, 1, 64);
-            spin = parsed.GetInt("spin", 0, 0, 100_000);
+            poll = parsed.GetInt("poll", 100, 0, 10_000);
             string levelText = parsed.Get("log-level") ?? "info";
             if (!ConsoleLogger.TryParseLevel(levelText, out level))
             {
@@ -67,7 +68,7 @@ internal static class Program
         var logger = new ConsoleLogger("worker", level);
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory });
         var stats = new WorkerStats();
-        using var loops = new EventLoopGroup(threads, "echo loop", spin);
+        using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,
             new ServerOptions { MaxConnections = maxConnections });
         try

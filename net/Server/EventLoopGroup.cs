@@ -8,15 +8,15 @@ public sealed class EventLoopGroup : IDisposable
 
     /// <summary>
     /// Starts <paramref name="count"/> loops, their threads named <paramref name="name"/> and a number, each polling
-    /// <paramref name="spinPolls"/> times before it sleeps (see <see cref="EventLoop(string, int)"/>).
+    /// for up to <paramref name="maxPoll"/> before it sleeps when that pays (see <see cref="EventLoop(string, TimeSpan)"/>).
     /// </summary>
-    public EventLoopGroup(int count, string name, int spinPolls = 0)
+    public EventLoopGroup(int count, string name, TimeSpan maxPoll = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _loops = new EventLoop[count];
         for (int i = 0; i < count; i++)
         {
-            _loops[i] = new EventLoop($"{name} {i}", spinPolls);
+            _loops[i] = new EventLoop($"{name} {i}", maxPoll);
         }
     }
 

@@ -18,15 +18,18 @@ internal sealed class LockstepLoopConnection : ServerLoopConnection
         ServerOptions options, PinnedBufferPool buffers)
         : base(server, socket, loop, options, buffers) => _handler = handler;
 
-    private protected override void OnReady(bool writableEdge) => Pump();
+    // Replies wait for the end of the loop's batch, as Redis's do (beforeSleep): every connection of one wait is
+    // read and executed first, then all their replies leave together, so a client driving many connections
+    // finds them ready in one wake-up rather than being woken once per connection.
+    private protected override void OnReady(bool writableEdge) => Pump(deferSend: true);
 
-    private protected override void OnScheduledWork() => Pump();
+    private protected override void OnScheduledWork() => Pump(deferSend: false);
 
     /// <summary>
     /// Sends what is pending, goes on with a stream, executes buffered requests, and reads more, until it must
     /// wait for the socket (an edge will call again), its turn is over (it yielded), or the connection closed.
     /// </summary>
-    private void Pump()
+    private void Pump(bool deferSend)
     {
         int reads = 0, streamed = 0;
         bool inputTried = false;
@@ -34,6 +37,11 @@ internal sealed class LockstepLoopConnection : ServerLoopConnection
         {
             if (Output.Pending > 0)
             {
+                if (deferSend)
+                {
+                    Schedule();
+                    return;
+                }
                 if (!Send())
                 {
                     return;

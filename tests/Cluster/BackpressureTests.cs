@@ -32,7 +32,7 @@ public sealed class BackpressureTests
     public async Task A_worker_stops_reading_a_client_that_never_reads_and_serves_the_others()
     {
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
-        using var loops = new EventLoopGroup(1, "test loop", spinPolls: 20); // the spinning wait, as --spin 20
+        using var loops = new EventLoopGroup(1, "test loop", TimeSpan.FromMicroseconds(50)); // the polling wait, as the worker's default
         using var worker = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine, new WorkerStats()), loops);
         worker.Start();
         await AssertBackpressureAsync(worker.LocalEndPoint.Port);
