@@ -169,7 +169,8 @@ public sealed class WorkerBinaryTests
     [InlineData(new[] { "70000" }, "<port> must be a port number")]
     [InlineData(new[] { "3000", "--memory", "1kb" }, "--memory must be a size")]
     [InlineData(new[] { "3000", "--bogus", "1" }, "unknown option --bogus")]
-    [InlineData(new[] { "3000", "--spin", "-1" }, "--spin must be a whole number from 0 to 100000")]
+    [InlineData(new[] { "3000", "--poll", "-1" }, "--poll must be a whole number from 0 to 10000")]
+    [InlineData(new[] { "3000", "--poll", "20000" }, "--poll must be a whole number from 0 to 10000")]
     [InlineData(new[] { "3000", "4000" }, "too many arguments")]
     public void A_bad_command_line_gets_a_clear_message_and_exit_code_2(string[] arguments, string message)
     {
