@@ -6,7 +6,7 @@
 #
 #   load/compare-peers.sh                 # 3 rounds of 200k requests per test (2M at pipeline 16)
 #   ROUNDS=5 REQUESTS=500000 load/compare-peers.sh
-#   WORKER_ARGS="--spin 50" load/compare-peers.sh   # extra worker options
+#   WORKER_ARGS="--poll 0" load/compare-peers.sh    # extra worker options (here: never poll before sleeping)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -66,8 +66,13 @@ import csv, statistics, sys
 rows = list(csv.reader(open(sys.argv[1])))
 runs = {}
 for server, pipeline, test, rps in rows:
-    runs.setdefault((server, int(pipeline), test), []).append(float(rps))
+    runs.setdefault((server, int(pipeline), test), []).append(float(rps))  # in round order
 med = {k: statistics.median(v) for k, v in runs.items()}
+def spread(k):
+    v = runs.get(k, [])
+    return f"{min(v):,.0f}–{max(v):,.0f}" if v else "-"
+def round_ratios(pipeline, test, peer):  # echo/peer within each round
+    return [e / p for e, p in zip(runs.get(("echo", pipeline, test), []), runs.get((peer, pipeline, test), [])) if p]
 print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]} (pipeline 16: -n {sys.argv[4]}), median of {sys.argv[2]} interleaved rounds (requests/s)")
 print()
 print("| test | pipeline | echo worker | redis | garnet | echo/redis | echo/garnet | redis PING (ceiling) |")
@@ -77,4 +82,24 @@ for pipeline in (1, 16):
     for test in ("SET", "GET"):
         e = med.get(("echo", pipeline, test), 0); r = med.get(("redis", pipeline, test), 0); g = med.get(("garnet", pipeline, test), 0)
         print(f"| {test} | {pipeline} | {e:,.0f} | {r:,.0f} | {g:,.0f} | {e/r if r else 0:.2f} | {e/g if g else 0:.2f} | {ping:,.0f} |")
+print()
+print("Ranges over the rounds, and the ratio within each round (echo/redis; echo/garnet):")
+print()
+print("| test | pipeline | echo | redis | garnet | echo/redis by round | echo/garnet by round |")
+print("|---|---|---|---|---|---|---|")
+for pipeline in (1, 16):
+    for test in ("SET", "GET"):
+        by_redis = " ".join(f"{x:.2f}" for x in round_ratios(pipeline, test, "redis"))
+        by_garnet = " ".join(f"{x:.2f}" for x in round_ratios(pipeline, test, "garnet"))
+        print(f"| {test} | {pipeline} | {spread(('echo', pipeline, test))} | {spread(('redis', pipeline, test))} "
+              f"| {spread(('garnet', pipeline, test))} | {by_redis} | {by_garnet} |")
+print()
+targets = [(1, "redis", 1.0), (16, "redis", 1.5), (16, "garnet", 1.0)]
+verdicts = []
+for pipeline, peer, target in targets:
+    for test in ("SET", "GET"):
+        e = med.get(("echo", pipeline, test), 0); p = med.get((peer, pipeline, test), 0)
+        ratio = e / p if p else 0
+        verdicts.append(f"{test} P{pipeline} echo/{peer} {ratio:.2f} {'>=' if ratio >= target else '<'} {target:.1f}")
+print("Targets (medians): " + "; ".join(verdicts))
 PY
