@@ -4,13 +4,13 @@
 # the median requests/s of each, the ratios to Redis and Garnet, and Redis's PING rate (this machine's
 # round-trip ceiling with one load process) from the same rounds. Starts and stops every server itself.
 #
-#   load/compare-peers.sh                 # 3 rounds of 200k requests per test (2M at pipeline 16)
+#   load/compare-peers.sh                 # 5 rounds of 200k requests per test (2M at pipeline 16)
 #   ROUNDS=5 REQUESTS=500000 load/compare-peers.sh
 #   WORKER_ARGS="--poll 0" load/compare-peers.sh    # extra worker options (here: never poll before sleeping)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 requests=${REQUESTS:-200000}
 worker_args=${WORKER_ARGS:-}
 # Pipeline 16 runs ten times as many: 200k requests at well over a million a second last a tenth of a second,

@@ -13,13 +13,15 @@ public sealed class HostProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
+    private readonly StringBuilder _standardError = new();
     private readonly Lock _outputLock = new();
 
     private HostProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => Append(e.Data, _standardOutput);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, _standardError);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -38,15 +40,24 @@ public sealed class HostProcess : IDisposable
         return path;
     }
 
-    /// <summary>Everything the process printed so far.</summary>
-    public string Output
+    /// <summary>
+    /// Everything the process printed so far, standard output and error together, line by line as each arrived:
+    /// the order of lines from the two streams is only roughly the order they were written in (two pipes, read by
+    /// two threads).
+    /// </summary>
+    public string Output => Read(_output);
+
+    /// <summary>What the process printed on standard output so far, in order.</summary>
+    public string StandardOutput => Read(_standardOutput);
+
+    /// <summary>What the process printed on standard error so far, in order.</summary>
+    public string StandardError => Read(_standardError);
+
+    private string Read(StringBuilder text)
     {
-        get
+        using (_outputLock.EnterScope())
         {
-            using (_outputLock.EnterScope())
-            {
-                return _output.ToString();
-            }
+            return text.ToString();
         }
     }
 
@@ -200,13 +211,14 @@ public sealed class HostProcess : IDisposable
 
     private int SafeExitCode() => _process.HasExited ? _process.ExitCode : 0;
 
-    private void Append(string? line)
+    private void Append(string? line, StringBuilder stream)
     {
         if (line != null)
         {
             using (_outputLock.EnterScope())
             {
-                _output.AppendLine(line);
+                _output.Append(line).Append('\n');
+                stream.Append(line).Append('\n');
             }
         }
     }
