@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EchoCache.Engine;
 
@@ -23,6 +24,18 @@ internal sealed unsafe partial class Shard
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte Tag(ulong hash) => (byte)(hash >> 40);
+
+    /// <summary>
+    /// Starts loading a hash's home bucket. No lock: the table read may be one a resize is replacing, and its
+    /// memory may even be freed meanwhile; a prefetch of any address is only a hint, and never faults.
+    /// </summary>
+    public void Prefetch(ulong hash)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Volatile.Read(ref _table).Home(hash));
+        }
+    }
 
     /// <summary>Finds a key's slot, comparing the 12 tags of a bucket at once before touching any item.</summary>
     private SlotRef Find(ReadOnlySpan<byte> key, ulong hash)

@@ -24,6 +24,11 @@ public sealed partial class RespSession
     private RespVersion _version = RespVersion.Resp2;
     private byte[]? _clientName;
 
+    // Pipelined requests have their keys prefetched this many at a time (PrefetchKeys); input shorter than
+    // PrefetchMinInput holds one request or a few small ones, with no misses worth overlapping.
+    private const int PrefetchBatch = 16;
+    private const int PrefetchMinInput = 256;
+
     // The connection's output for the duration of one Process call; handlers run only inside it.
     private OutputBuffer _output = null!;
 
@@ -55,8 +60,13 @@ public sealed partial class RespSession
         }
         _output = output;
         int consumed = 0;
+        int prefetched = 0; // requests ahead whose keys are being loaded already
         while (consumed < input.Length && !output.IsFull)
         {
+            if (prefetched == 0 && input.Length - consumed >= PrefetchMinInput)
+            {
+                prefetched = PrefetchKeys(input[consumed..]);
+            }
             OperationStatus status = _parser.TryParse(input[consumed..], out RespRequest request, out int length);
             if (status == OperationStatus.NeedMoreData)
             {
@@ -72,6 +82,10 @@ public sealed partial class RespSession
                 return input.Length;
             }
             consumed += length;
+            if (prefetched > 0)
+            {
+                prefetched--;
+            }
             if (!request.IsEmpty)
             {
                 try
@@ -92,6 +106,29 @@ public sealed partial class RespSession
             }
         }
         return consumed;
+    }
+
+    /// <summary>
+    /// Parses up to <see cref="PrefetchBatch"/> requests at the start of <paramref name="input"/> without executing
+    /// them, and starts loading the hash bucket of each one's first argument (its key, for GET, SET and most
+    /// commands; a wasted prefetch for the others costs a hash). With pipelined requests the bucket misses, most
+    /// of a lookup's cost in a large table, then overlap rather than come one after another. Returns how many
+    /// requests it looked at; they are parsed again when executed.
+    /// </summary>
+    private int PrefetchKeys(ReadOnlySpan<byte> input)
+    {
+        int offset = 0, requests = 0;
+        while (requests < PrefetchBatch && offset < input.Length
+            && _parser.TryParse(input[offset..], out RespRequest request, out int length) == OperationStatus.Done)
+        {
+            offset += length;
+            requests++;
+            if (request.Count >= 2)
+            {
+                _engine.Prefetch(request[1]);
+            }
+        }
+        return requests;
     }
 
     private void Execute(in RespRequest request)

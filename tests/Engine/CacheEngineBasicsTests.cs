@@ -19,6 +19,27 @@ public sealed class CacheEngineBasicsTests
     }
 
     [Fact]
+    public void Prefetch_changes_nothing_for_any_key_even_while_the_table_resizes()
+    {
+        using CacheEngine engine = NewEngine();
+        engine.Prefetch(default);
+        engine.Prefetch(new byte[EngineLimits.MaxKeyLength + 1]);
+        for (int i = 0; i < 50_000; i++)
+        {
+            // Every resize of every shard happens in here: the prefetches read tables being replaced.
+            engine.Prefetch(EngineTestExtensions.Bytes($"key:{i + 1}"));
+            Assert.Equal(CacheStatus.Ok, engine.Set($"key:{i}", $"value:{i}"));
+            engine.Prefetch(EngineTestExtensions.Bytes($"key:{i / 2}"));
+        }
+        Assert.Equal(50_000, engine.Count);
+        for (int i = 0; i < 50_000; i += 7)
+        {
+            Assert.Equal($"value:{i}", engine.GetString($"key:{i}"));
+        }
+        Assert.Null(engine.GetString("key:50000"));
+    }
+
+    [Fact]
     public void Overwrite_with_a_different_size_keeps_one_item()
     {
         using CacheEngine engine = NewEngine();

@@ -77,6 +77,44 @@ public sealed class RespSessionTests : IDisposable
     }
 
     [Fact]
+    public void A_pipelined_batch_is_answered_exactly_as_its_requests_one_at_a_time()
+    {
+        // A long input has its keys prefetched ahead of execution (RespSession.PrefetchKeys parses it twice):
+        // that must change nothing, whatever the batch holds: inline commands (quoted ones go through the
+        // parser's scratch buffer), empty requests, keys too long for the engine, commands without a key.
+        var random = new Random(7);
+        string tooLong = new('k', EchoCache.Engine.EngineLimits.MaxKeyLength + 1);
+        var requests = new List<byte[]>();
+        for (int i = 0; i < 300; i++)
+        {
+            string key = $"key:{random.Next(40):D12}";
+            requests.Add(random.Next(12) switch
+            {
+                0 => RespFrames.Command("SET", key, new string('v', random.Next(0, 100))),
+                1 => RespFrames.Command("INCR", $"n{random.Next(4)}"),
+                2 => RespFrames.Ascii($"GET {key}\r\n"),
+                3 => RespFrames.Ascii($"SET \"{key}\" \"a b\"\r\n"),
+                4 => RespFrames.Ascii("*0\r\n"),
+                5 => RespFrames.Command("GET", tooLong),
+                6 => RespFrames.Command("PING"),
+                7 => RespFrames.Command("MSET", key, "m", $"key:{random.Next(40):D12}", "n"),
+                8 => RespFrames.Command("DEL", key),
+                _ => RespFrames.Command("GET", key),
+            });
+        }
+
+        using var oneByOne = new RespSessionHarness();
+        var expected = new StringBuilder();
+        foreach (byte[] request in requests)
+        {
+            expected.Append(oneByOne.SendRaw(request));
+        }
+        using var batched = new RespSessionHarness();
+        Assert.Equal(expected.ToString(), batched.SendRaw([.. requests.SelectMany(r => r)]));
+        Assert.Equal(oneByOne.Engine.Count, batched.Engine.Count);
+    }
+
+    [Fact]
     public void Complete_requests_before_an_incomplete_one_are_consumed_and_the_rest_waits()
     {
         byte[] first = RespFrames.Command("SET", "k", "v");
