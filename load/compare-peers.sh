@@ -50,9 +50,13 @@ bench() { # port pipeline tests -> csv lines "test,rps"
 # A warm-up pass for each server (JIT, page faults, table growth), not counted.
 for p in "$echo_port" "$redis_port" "$garnet_port"; do bench "$p" 16 set,get >/dev/null; done
 
+# The order turns each round (echo redis garnet, redis garnet echo, garnet echo redis), so no server always runs
+# first or right after the heaviest one.
+orders=("echo redis garnet" "redis garnet echo" "garnet echo redis")
 for round in $(seq 1 "$rounds"); do
+  order=${orders[$(((round - 1) % 3))]}
   for pipeline in 1 16; do
-    for server in echo redis garnet; do
+    for server in $order; do
       port_var="${server}_port"
       bench "${!port_var}" "$pipeline" set,get | sed "s/^/$server,$pipeline,/" >>"$work/results.csv"
     done
