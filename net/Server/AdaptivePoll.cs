@@ -9,13 +9,8 @@ namespace EchoCache.Net.Server;
 /// machine the waker pays an interprocessor interrupt for it, on the load tool's core): the window doubles. A
 /// sleep that outlasted the longest window says polling would have been wasted: the window halves, down to
 /// none. So a loop fed steadily by a busy client polls, and one whose events come far apart (an idle server)
-/// sleeps at once and costs nothing.
-/// <para>
-/// Polling pays only on a core nobody else wants. The loop yields the core after every poll; a yield that took
-/// long means another thread ran meanwhile (the load tool, an orchestrator, a second worker on the same two
-/// cores), and then the poll is <see cref="Contended"/>: the window drops to none and stays there for
-/// <see cref="CooldownSleeps"/> sleeps before it may grow again.
-/// </para>
+/// sleeps at once and costs nothing. The loop yields its core after every empty poll (<see cref="EventLoop"/>),
+/// so a thread waiting for that core runs first.
 /// <para>
 /// Times are <see cref="Stopwatch"/> ticks. A mutable struct kept in a field of the loop's own: only its thread
 /// uses it.
@@ -23,13 +18,9 @@ namespace EchoCache.Net.Server;
 /// </summary>
 internal struct AdaptivePoll
 {
-    /// <summary>Sleeps after a contended poll before the window may grow again.</summary>
-    public const int CooldownSleeps = 128;
-
     private readonly long _max;
     private readonly long _start;
     private long _window;
-    private int _cooldown;
 
     /// <summary>A policy polling <paramref name="max"/> at the longest; <see cref="TimeSpan.Zero"/> never polls.</summary>
     public AdaptivePoll(TimeSpan max)
@@ -38,11 +29,7 @@ internal struct AdaptivePoll
         _max = max.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
         _start = _max / 8;
         _window = 0;
-        _cooldown = 0;
     }
-
-    /// <summary>A yield that took longer than this (10 µs, in Stopwatch ticks) let another thread run.</summary>
-    public static long ContendedYield { get; } = Stopwatch.Frequency / 100_000;
 
     /// <summary>How long to poll before the next sleep, in Stopwatch ticks (0: sleep at once).</summary>
     public readonly long Window => _window;
@@ -51,19 +38,14 @@ internal struct AdaptivePoll
     public readonly long Max => _max;
 
     /// <summary>
-    /// The loop slept for <paramref name="slept"/> ticks after a poll of the current window found nothing (or with
-    /// no poll at all): adjust the window for the next time. The loop was idle for the window and the sleep
-    /// together; had that been within the longest window, polling longer would have caught the event.
+    /// A poll of the current window found nothing, and the sleep after it lasted <paramref name="slept"/> ticks:
+    /// adjust the window for the next time. The loop was idle for the window and the sleep together; had that
+    /// been within the longest window, polling longer would have caught the event.
     /// </summary>
     public void Slept(long slept)
     {
         if (_max == 0)
         {
-            return;
-        }
-        if (_cooldown > 0)
-        {
-            _cooldown--;
             return;
         }
         if (_window + slept > _max)
@@ -75,12 +57,5 @@ internal struct AdaptivePoll
         {
             _window = Math.Min(_max, Math.Max(_start, _window * 2));
         }
-    }
-
-    /// <summary>Another thread wanted this core while the loop polled: no polling for a while.</summary>
-    public void Contended()
-    {
-        _window = 0;
-        _cooldown = CooldownSleeps;
     }
 }

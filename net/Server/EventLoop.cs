@@ -129,33 +129,24 @@ public sealed class EventLoop : IDisposable
     internal void Yield(ILoopSocket socket) => _yielded.Add(socket);
 
     /// <summary>
-    /// Polls for up to <paramref name="window"/> Stopwatch ticks; the number of events, 0 if none came. Each poll
-    /// is followed by a yield, so a thread that is ready to run on this core runs instead of the polling; when
-    /// one did (the yield took long), the poll gives up at once and tells the policy.
+    /// Polls for up to <paramref name="window"/> Stopwatch ticks; the number of events (0 if none came). Each empty
+    /// poll is followed by a yield, so a thread that is ready to run on this core (the load tool, an orchestrator)
+    /// runs before the polling goes on.
     /// </summary>
     private int Poll(int[] events, long window)
     {
         long start = Stopwatch.GetTimestamp();
-        while (true)
+        do
         {
             int count = Epoll.Wait(_epoll, events, 0);
             if (count > 0)
             {
                 return count;
             }
-            long yielding = Stopwatch.GetTimestamp();
             Thread.Yield();
-            long now = Stopwatch.GetTimestamp();
-            if (now - yielding > AdaptivePoll.ContendedYield)
-            {
-                _poll.Contended();
-                return 0;
-            }
-            if (now - start >= window)
-            {
-                return 0;
-            }
         }
+        while (Stopwatch.GetTimestamp() - start < window);
+        return 0;
     }
 
     private void Run()

@@ -75,21 +75,4 @@ public sealed class AdaptivePollTests
     [Fact]
     public void A_negative_longest_window_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdaptivePoll(TimeSpan.FromTicks(-1)));
-
-    [Fact]
-    public void A_contended_poll_stops_polling_for_the_cooldown_then_learns_again()
-    {
-        var poll = new AdaptivePoll(Max);
-        for (int i = 0; i < 10; i++) poll.Slept(1);
-        Assert.Equal(poll.Max, poll.Window);
-        poll.Contended();
-        Assert.Equal(0, poll.Window);
-        for (int i = 0; i < AdaptivePoll.CooldownSleeps; i++)
-        {
-            poll.Slept(1); // short sleeps would grow it, but not during the cooldown
-            Assert.Equal(0, poll.Window);
-        }
-        poll.Slept(1);
-        Assert.Equal(poll.Max / 8, poll.Window);
-    }
 }
