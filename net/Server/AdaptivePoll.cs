@@ -40,14 +40,11 @@ internal struct AdaptivePoll
     /// <summary>
     /// A poll of the current window found nothing, and the sleep after it lasted <paramref name="slept"/> ticks:
     /// adjust the window for the next time. The loop was idle for the window and the sleep together; had that
-    /// been within the longest window, polling longer would have caught the event.
+    /// been within the longest window, polling longer would have caught the event. With no longest window the
+    /// window stays at none (every sleep is longer than it, and none halves to none).
     /// </summary>
     public void Slept(long slept)
     {
-        if (_max == 0)
-        {
-            return;
-        }
         if (_window + slept > _max)
         {
             long halved = _window / 2;
