@@ -39,6 +39,12 @@ public readonly ref struct RespRequest
         }
     }
 
+    /// <summary>
+    /// Copies where the arguments lie (offsets from the request's source) to <paramref name="destination"/>, so a
+    /// request rebuilt from them over the same source bytes outlives the parser's next parse.
+    /// </summary>
+    internal void CopyArgumentsTo(Span<RespArgument> destination) => _arguments.CopyTo(destination);
+
     /// <summary>The command name (argument 0), or empty.</summary>
     public ReadOnlySpan<byte> Command => IsEmpty ? default : this[0];
 

@@ -24,10 +24,14 @@ public sealed partial class RespSession
     private RespVersion _version = RespVersion.Resp2;
     private byte[]? _clientName;
 
-    // Pipelined requests have their keys prefetched this many at a time (PrefetchKeys); input shorter than
-    // PrefetchMinInput holds one request or a few small ones, with no misses worth overlapping.
+    // Pipelined requests are parsed this many at a time ahead of running them, their keys prefetched (ParseAhead);
+    // input shorter than PrefetchMinInput holds one request or a few small ones, with no misses worth overlapping.
+    // A batch holds at most AheadArguments arguments in all; a request with more is parsed when it runs.
     private const int PrefetchBatch = 16;
     private const int PrefetchMinInput = 256;
+    private const int AheadArguments = 64;
+    private readonly ParsedRequest[] _ahead = new ParsedRequest[PrefetchBatch];
+    private readonly RespArgument[] _aheadArguments = new RespArgument[AheadArguments];
 
     // The connection's output for the duration of one Process call; handlers run only inside it.
     private OutputBuffer _output = null!;
@@ -60,32 +64,40 @@ public sealed partial class RespSession
         }
         _output = output;
         int consumed = 0;
-        int prefetched = 0; // requests ahead whose keys are being loaded already
+        int ahead = 0, next = 0; // requests parsed ahead (_ahead[next..ahead] not run yet)
         while (consumed < input.Length && !output.IsFull)
         {
-            if (prefetched == 0 && input.Length - consumed >= PrefetchMinInput)
+            if (next == ahead && input.Length - consumed >= PrefetchMinInput && !_parser.RequireAuthentication)
             {
-                prefetched = PrefetchKeys(input[consumed..]);
+                (ahead, next) = (ParseAhead(input[consumed..]), 0);
             }
-            OperationStatus status = _parser.TryParse(input[consumed..], out RespRequest request, out int length);
-            if (status == OperationStatus.NeedMoreData)
+            RespRequest request;
+            int length;
+            if (next < ahead)
             {
-                break;
+                ParsedRequest parsed = _ahead[next++];
+                request = new RespRequest(input.Slice(consumed, parsed.Length),
+                    _aheadArguments.AsSpan(parsed.FirstArgument, parsed.ArgumentCount), isInline: false);
+                length = parsed.Length;
             }
-            if (status != OperationStatus.Done)
+            else
             {
-                // As Redis: reply the protocol error, then close; nothing after it can be framed reliably.
-                Span<byte> span = output.GetSpan(256);
-                RespWriter.TryWriteProtocolError(_parser.Error, span, out int written);
-                output.Advance(written);
-                CloseRequested = true;
-                return input.Length;
+                OperationStatus status = _parser.TryParse(input[consumed..], out request, out length);
+                if (status == OperationStatus.NeedMoreData)
+                {
+                    break;
+                }
+                if (status != OperationStatus.Done)
+                {
+                    // As Redis: reply the protocol error, then close; nothing after it can be framed reliably.
+                    Span<byte> span = output.GetSpan(256);
+                    RespWriter.TryWriteProtocolError(_parser.Error, span, out int written);
+                    output.Advance(written);
+                    CloseRequested = true;
+                    return input.Length;
+                }
             }
             consumed += length;
-            if (prefetched > 0)
-            {
-                prefetched--;
-            }
             if (!request.IsEmpty)
             {
                 try
@@ -103,26 +115,35 @@ public sealed partial class RespSession
                 {
                     return input.Length;
                 }
+                if (_parser.RequireAuthentication)
+                {
+                    next = ahead; // the rest were parsed under other limits: parse them again
+                }
             }
         }
         return consumed;
     }
 
     /// <summary>
-    /// Parses up to <see cref="PrefetchBatch"/> requests at the start of <paramref name="input"/> without executing
-    /// them, and starts loading the hash bucket of each one's first argument (its key, for GET, SET and most
-    /// commands; a wasted prefetch for the others costs a hash). With pipelined requests the bucket misses, most
-    /// of a lookup's cost in a large table, then overlap rather than come one after another. Returns how many
-    /// requests it looked at; they are parsed again when executed.
+    /// Parses up to <see cref="PrefetchBatch"/> requests at the start of <paramref name="input"/> into
+    /// <see cref="_ahead"/> without running them, and starts loading the hash bucket of each one's first argument
+    /// (its key, for GET, SET and most commands; a wasted prefetch for the others costs a hash). With pipelined
+    /// requests the bucket misses, most of a lookup's cost in a large table, then overlap rather than come one
+    /// after another. Returns how many it parsed. It stops before a request that is incomplete or malformed (left
+    /// to the parse that reports it), inline (its arguments may lie in the parser's scratch buffer, which the next
+    /// parse reuses) or too many arguments for what is left of <see cref="_aheadArguments"/>.
     /// </summary>
-    private int PrefetchKeys(ReadOnlySpan<byte> input)
+    private int ParseAhead(ReadOnlySpan<byte> input)
     {
-        int offset = 0, requests = 0;
+        int offset = 0, requests = 0, arguments = 0;
         while (requests < PrefetchBatch && offset < input.Length
-            && _parser.TryParse(input[offset..], out RespRequest request, out int length) == OperationStatus.Done)
+            && _parser.TryParse(input[offset..], out RespRequest request, out int length) == OperationStatus.Done
+            && !request.IsInline && request.Count <= AheadArguments - arguments)
         {
+            request.CopyArgumentsTo(_aheadArguments.AsSpan(arguments));
+            _ahead[requests++] = new ParsedRequest(length, arguments, request.Count);
+            arguments += request.Count;
             offset += length;
-            requests++;
             if (request.Count >= 2)
             {
                 _engine.Prefetch(request[1]);

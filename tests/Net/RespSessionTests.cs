@@ -79,17 +79,20 @@ public sealed class RespSessionTests : IDisposable
     [Fact]
     public void A_pipelined_batch_is_answered_exactly_as_its_requests_one_at_a_time()
     {
-        // A long input has its keys prefetched ahead of execution (RespSession.PrefetchKeys parses it twice):
-        // that must change nothing, whatever the batch holds: inline commands (quoted ones go through the
-        // parser's scratch buffer), empty requests, keys too long for the engine, commands without a key.
+        // A long input is parsed ahead of execution, a batch at a time, and its keys prefetched
+        // (RespSession.ParseAhead): that must change nothing, whatever the batch holds: inline commands (quoted
+        // ones go through the parser's scratch buffer), empty requests, keys too long for the engine, commands
+        // without a key, requests with more arguments than a batch keeps.
         var random = new Random(7);
         string tooLong = new('k', EchoCache.Engine.EngineLimits.MaxKeyLength + 1);
         var requests = new List<byte[]>();
         for (int i = 0; i < 300; i++)
         {
             string key = $"key:{random.Next(40):D12}";
-            requests.Add(random.Next(12) switch
+            requests.Add(random.Next(14) switch
             {
+                12 => RespFrames.Command(["MSET", .. Enumerable.Range(0, 2 * random.Next(1, 50)).Select(j => $"key:{random.Next(40):D12}")]),
+                13 => RespFrames.Command(["MGET", .. Enumerable.Range(0, random.Next(1, 40)).Select(j => $"key:{random.Next(40):D12}")]),
                 0 => RespFrames.Command("SET", key, new string('v', random.Next(0, 100))),
                 1 => RespFrames.Command("INCR", $"n{random.Next(4)}"),
                 2 => RespFrames.Ascii($"GET {key}\r\n"),
@@ -112,6 +115,21 @@ public sealed class RespSessionTests : IDisposable
         using var batched = new RespSessionHarness();
         Assert.Equal(expected.ToString(), batched.SendRaw([.. requests.SelectMany(r => r)]));
         Assert.Equal(oneByOne.Engine.Count, batched.Engine.Count);
+    }
+
+    [Fact]
+    public void A_malformed_request_after_a_batch_is_answered_after_the_requests_before_it()
+    {
+        var valid = new List<byte[]>();
+        for (int i = 0; i < 20; i++)
+        {
+            valid.Add(RespFrames.Command("SET", $"key:{i:D12}", $"value:{i}"));
+        }
+        byte[] input = [.. valid.SelectMany(r => r), .. "*1\r\n$abc\r\n"u8, .. RespFrames.Command("SET", "after", "x")];
+        string replies = _h.SendRaw(input);
+        Assert.Equal(string.Concat(Enumerable.Repeat(Ok, 20)) + "-ERR Protocol error: invalid bulk length\r\n", replies);
+        Assert.True(_h.Session.CloseRequested);
+        Assert.Equal(20, _h.Engine.Count);
     }
 
     [Fact]
