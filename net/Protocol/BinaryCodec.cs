@@ -53,6 +53,32 @@ public static partial class BinaryCodec
     }
 
     /// <summary>
+    /// The key and the length of the request frame at the start of <paramref name="input"/>, read from its header
+    /// alone, for a caller that prefetches the keys of the frames ahead before parsing them one at a time. False
+    /// unless the bytes open a request header with a length within the cap and the key is all there; it says
+    /// nothing of whether the frame is valid, which only <see cref="TryParseRequest"/> decides.
+    /// </summary>
+    public static bool TryPeekRequestKey(ReadOnlySpan<byte> input, out ReadOnlySpan<byte> key, out int frameLength)
+    {
+        key = default;
+        frameLength = 0;
+        if (input.Length < BinaryProtocol.HeaderSize || BinaryFrameHeader.MagicOf(input) != BinaryProtocol.RequestMagic
+            || BinaryFrameHeader.VersionOf(input) != BinaryProtocol.ProtocolVersion)
+        {
+            return false;
+        }
+        int keyLength = BinaryFrameHeader.KeyLengthOf(input);
+        uint valueLength = BinaryFrameHeader.ValueLengthOf(input);
+        if (valueLength > (uint)(BinaryProtocol.MaxBodyLength - keyLength) || input.Length < BinaryProtocol.HeaderSize + keyLength)
+        {
+            return false;
+        }
+        key = input.Slice(BinaryProtocol.HeaderSize, keyLength);
+        frameLength = BinaryProtocol.HeaderSize + keyLength + (int)valueLength;
+        return true;
+    }
+
+    /// <summary>
     /// Delimits a frame: checks magic, version and the body cap, and waits for the whole frame.
     /// Done here means "framed"; the caller validates the fields.
     /// </summary>

@@ -26,8 +26,13 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
     public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
     {
         int total = 0;
+        int prefetched = 0; // the frames before this offset have their keys loaded already
         while (!output.IsFull && _snapshot == null && !CloseRequested)
         {
+            if (total >= prefetched && input.Length - total >= PipelinePrefetch.MinInput)
+            {
+                prefetched = total + PrefetchKeys(input[total..]);
+            }
             OperationStatus status = BinaryCodec.TryParseRequest(input[total..], out BinaryFrame frame, out int consumed);
             if (status == OperationStatus.NeedMoreData)
             {
@@ -46,6 +51,29 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
             total += consumed;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Starts loading the hash buckets of the keys of up to <see cref="PipelinePrefetch.Batch"/> whole frames at the
+    /// start of <paramref name="input"/> (the orchestrator's batches bring dozens), read from their headers
+    /// (<see cref="BinaryCodec.TryPeekRequestKey"/>: a few loads, against a parse and a validation); returns the
+    /// length of the frames it looked at.
+    /// </summary>
+    private int PrefetchKeys(ReadOnlySpan<byte> input)
+    {
+        int offset = 0, frames = 0;
+        while (frames < PipelinePrefetch.Batch
+            && BinaryCodec.TryPeekRequestKey(input[offset..], out ReadOnlySpan<byte> key, out int length)
+            && length <= input.Length - offset)
+        {
+            if (!key.IsEmpty)
+            {
+                engine.Prefetch(key);
+            }
+            offset += length;
+            frames++;
+        }
+        return offset;
     }
 
     private void Execute(scoped in BinaryFrame frame, OutputBuffer output)

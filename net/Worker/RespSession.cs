@@ -24,13 +24,10 @@ public sealed partial class RespSession
     private RespVersion _version = RespVersion.Resp2;
     private byte[]? _clientName;
 
-    // Pipelined requests are parsed this many at a time ahead of running them, their keys prefetched (ParseAhead);
-    // input shorter than PrefetchMinInput holds one request or a few small ones, with no misses worth overlapping.
+    // Pipelined requests are parsed a batch at a time ahead of running them, their keys prefetched (ParseAhead).
     // A batch holds at most AheadArguments arguments in all; a request with more is parsed when it runs.
-    private const int PrefetchBatch = 16;
-    private const int PrefetchMinInput = 256;
     private const int AheadArguments = 64;
-    private readonly ParsedRequest[] _ahead = new ParsedRequest[PrefetchBatch];
+    private readonly ParsedRequest[] _ahead = new ParsedRequest[PipelinePrefetch.Batch];
     private readonly RespArgument[] _aheadArguments = new RespArgument[AheadArguments];
 
     // The connection's output for the duration of one Process call; handlers run only inside it.
@@ -67,7 +64,7 @@ public sealed partial class RespSession
         int ahead = 0, next = 0; // requests parsed ahead (_ahead[next..ahead] not run yet)
         while (consumed < input.Length && !output.IsFull)
         {
-            if (next == ahead && input.Length - consumed >= PrefetchMinInput && !_parser.RequireAuthentication)
+            if (next == ahead && input.Length - consumed >= PipelinePrefetch.MinInput && !_parser.RequireAuthentication)
             {
                 (ahead, next) = (ParseAhead(input[consumed..]), 0);
             }
@@ -125,7 +122,7 @@ public sealed partial class RespSession
     }
 
     /// <summary>
-    /// Parses up to <see cref="PrefetchBatch"/> requests at the start of <paramref name="input"/> into
+    /// Parses up to <see cref="PipelinePrefetch.Batch"/> requests at the start of <paramref name="input"/> into
     /// <see cref="_ahead"/> without running them, and starts loading the hash bucket of each one's first argument
     /// (its key, for GET, SET and most commands; a wasted prefetch for the others costs a hash). With pipelined
     /// requests the bucket misses, most of a lookup's cost in a large table, then overlap rather than come one
@@ -136,7 +133,7 @@ public sealed partial class RespSession
     private int ParseAhead(ReadOnlySpan<byte> input)
     {
         int offset = 0, requests = 0, arguments = 0;
-        while (requests < PrefetchBatch && offset < input.Length
+        while (requests < PipelinePrefetch.Batch && offset < input.Length
             && _parser.TryParse(input[offset..], out RespRequest request, out int length) == OperationStatus.Done
             && !request.IsInline && request.Count <= AheadArguments - arguments)
         {

@@ -36,6 +36,42 @@ public sealed class BinaryRequestParserTests
         Assert.Equal(value, parsed.Value.ToArray());
     }
 
+    [Theory]
+    [MemberData(nameof(RequestNames))]
+    public void The_key_peek_agrees_with_the_parser_and_needs_the_header_and_the_key(string name)
+    {
+        var (_, key, _, frame) = Case(name);
+        Assert.Equal(OperationStatus.Done, BinaryCodec.TryParseRequest(frame, out BinaryFrame parsed, out int consumed));
+        Assert.True(BinaryCodec.TryPeekRequestKey(frame, out ReadOnlySpan<byte> peeked, out int length));
+        Assert.Equal(parsed.Key.ToArray(), peeked.ToArray());
+        Assert.Equal(consumed, length);
+        for (int prefix = 0; prefix < frame.Length; prefix++)
+        {
+            bool whole = prefix >= BinaryProtocol.HeaderSize + key.Length;
+            Assert.Equal(whole, BinaryCodec.TryPeekRequestKey(frame.AsSpan(0, prefix), out peeked, out length));
+            if (whole)
+            {
+                Assert.Equal(key, peeked.ToArray());
+                Assert.Equal(frame.Length, length);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_key_peek_refuses_replies_foreign_bytes_and_lengths_over_the_cap()
+    {
+        byte[] request = BinaryFrames.Request(BinaryOpcode.Get, "key");
+        byte[] reply = BinaryFrames.Reply(new BinaryFrameHeader { Opcode = BinaryOpcode.Get, RequestId = 1 }, default, BinaryFrames.Bytes("v"));
+        Assert.False(BinaryCodec.TryPeekRequestKey(reply, out _, out _));
+        byte[] wrongVersion = [.. request];
+        wrongVersion[1] = 2;
+        Assert.False(BinaryCodec.TryPeekRequestKey(wrongVersion, out _, out _));
+        Assert.False(BinaryCodec.TryPeekRequestKey(BinaryFrames.Bytes(new string('*', 64)), out _, out _));
+        byte[] oversized = [.. request];
+        BinaryPrimitives.WriteUInt32LittleEndian(oversized.AsSpan(8), uint.MaxValue);
+        Assert.False(BinaryCodec.TryPeekRequestKey(oversized, out _, out _));
+    }
+
     [Fact]
     public void Every_opcode_has_a_round_trip_case()
     {

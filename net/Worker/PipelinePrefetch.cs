@@ -1,0 +1,17 @@
+namespace EchoCache.Net.Worker;
+
+/// <summary>
+/// When a session prefetches the keys of pipelined requests before running them (<see cref="RespSession"/>,
+/// <see cref="BinarySession"/>): with many requests in one read, the hash-bucket misses of their lookups, most of
+/// a lookup's cost in a large table, then overlap rather than come one after another (docs/memory.md, open
+/// point 1).
+/// </summary>
+internal static class PipelinePrefetch
+{
+    /// <summary>Requests whose keys are prefetched at a time: enough to overlap the misses, few enough that the
+    /// first bucket is still cached when its request runs.</summary>
+    public const int Batch = 16;
+
+    /// <summary>Input shorter than this holds one request or a few small ones, with no misses worth overlapping.</summary>
+    public const int MinInput = 256;
+}
