@@ -2,8 +2,9 @@ namespace EchoCache.Net.Server;
 
 /// <summary>
 /// The bytes a connection has received and not yet consumed: one pooled pinned array, with a partial request
-/// moved to the front when the end is reached, grown when one request fills it (up to the request cap), and
-/// given back for a pool-sized one as soon as it is empty again, so a spike holds no memory for long.
+/// moved to the front when the end is reached, grown (a larger pooled array) when one request fills it, up to
+/// the request cap, and given back for an idle-size one as soon as it is empty again, so a spike holds no
+/// memory for long and a connection whose bursts keep outgrowing it allocates nothing (the pool keeps both).
 /// Used by one receive loop at a time; not thread-safe.
 /// </summary>
 internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
@@ -48,6 +49,7 @@ internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
     {
         if (_start == _end && _bytes.Length > pool.BufferSize)
         {
+            pool.Return(_bytes);
             _bytes = pool.Rent();
             _start = _end = 0;
             return true;
@@ -64,12 +66,12 @@ internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
             {
                 return false;
             }
-            target = GC.AllocateUninitializedArray<byte>(Math.Min(_bytes.Length * 2, maxRequestSize), pinned: true);
+            target = pool.Rent(Math.Min(_bytes.Length * 2, maxRequestSize));
         }
         _bytes.AsSpan(_start, pending).CopyTo(target);
         if (!ReferenceEquals(target, _bytes))
         {
-            pool.Return(_bytes); // only a pool-sized array is kept
+            pool.Return(_bytes);
         }
         _bytes = target;
         _start = 0;

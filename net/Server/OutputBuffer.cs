@@ -3,8 +3,9 @@ using System.Buffers;
 namespace EchoCache.Net.Server;
 
 /// <summary>
-/// Replies waiting to be sent on one connection: a pinned array that grows when one reply needs it and
-/// shrinks back once drained, so a spike of large values does not hold memory for the connection's lifetime.
+/// Replies waiting to be sent on one connection: a pinned array that grows (a larger one from the pool) when the
+/// replies need it and shrinks back once drained, so a spike of large values does not hold memory for the
+/// connection's lifetime, and a connection whose bursts keep outgrowing it allocates nothing (the pool keeps both).
 /// </summary>
 public sealed class OutputBuffer : IBufferWriter<byte>
 {
@@ -16,7 +17,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
 
     /// <summary>Creates a buffer of <paramref name="initialSize"/> bytes, full at <paramref name="highWater"/> bytes.</summary>
     public OutputBuffer(int initialSize = 16 * 1024, int highWater = 256 * 1024)
-        : this(new PinnedBufferPool(initialSize, maxRetained: 0), highWater)
+        : this(new PinnedBufferPool(initialSize), highWater)
     {
     }
 
@@ -77,6 +78,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
             _sent = _written = 0;
             if (_buffer.Length > _pool.BufferSize)
             {
+                _pool.Return(_buffer);
                 _buffer = _pool.Rent();
             }
         }
@@ -101,9 +103,17 @@ public sealed class OutputBuffer : IBufferWriter<byte>
         long size = _buffer.Length;
         while (size - pending < need) size *= 2;
         if (size > Array.MaxLength) throw new InvalidOperationException("A reply does not fit in one output buffer.");
-        byte[] grown = size == _buffer.Length ? _buffer : GC.AllocateUninitializedArray<byte>((int)size, pinned: true);
-        _buffer.AsSpan(_sent, pending).CopyTo(grown);
-        _buffer = grown;
+        if (size == _buffer.Length)
+        {
+            _buffer.AsSpan(_sent, pending).CopyTo(_buffer); // room enough once the sent bytes are dropped
+        }
+        else
+        {
+            byte[] grown = _pool.Rent((int)size);
+            _buffer.AsSpan(_sent, pending).CopyTo(grown);
+            _pool.Return(_buffer);
+            _buffer = grown;
+        }
         _sent = 0;
         _written = pending;
     }

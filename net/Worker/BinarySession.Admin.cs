@@ -23,6 +23,9 @@ public sealed partial class BinarySession
         Counter(output, request, "connections"u8, stats.Connections);
         Counter(output, request, "commands"u8, stats.CommandsProcessed);
         Counter(output, request, "uptime_ms"u8, (long)stats.Uptime.TotalMilliseconds);
+        // The .NET side of the process: the hot path allocates nothing on the managed heap (tests hold it to that).
+        Counter(output, request, "managed_allocated_bytes"u8, GC.GetTotalAllocatedBytes(precise: true));
+        Counter(output, request, "managed_collections"u8, GC.CollectionCount(0));
         Reply(output, request.ReplyWith(BinaryStatus.Ok), default, default);
     }
 

@@ -58,6 +58,44 @@ public sealed class BinarySessionTests
         Assert.False(batchSession.CloseRequested);
     }
 
+    [Fact]
+    public void The_orchestrators_requests_allocate_nothing_once_warm()
+    {
+        // Pipelined as the orchestrator sends them: replica writes with rising versions, reads, deletes, counters.
+        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
+        var session = new BinarySession(engine, new WorkerStats());
+        var output = new OutputBuffer(64 * 1024, 1 << 20);
+        byte[] value = BinaryFrames.Bytes(new string('v', 64));
+        ulong version = 0;
+        byte[] Batch() => BinaryFrames.Concat([.. Enumerable.Range(0, 200).SelectMany(i => new[]
+        {
+            BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, RequestId = (ulong)i, Version = ++version },
+                BinaryFrames.Bytes($"key:{i:D4}"), value),
+            BinaryFrames.Request(BinaryOpcode.Get, $"key:{i:D4}", requestId: (ulong)i),
+            BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaIncrement, RequestId = (ulong)i, Version = ++version },
+                BinaryFrames.Bytes($"n:{i % 8}"), BinaryFrames.Counter(1)),
+            BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete, RequestId = (ulong)i, Version = ++version },
+                BinaryFrames.Bytes($"gone:{i:D4}"), default),
+        })]);
+        byte[][] batches = [Batch(), Batch(), Batch(), Batch(), Batch()];
+        int unconsumed = 0;
+        void Run(byte[] input)
+        {
+            unconsumed += input.Length - session.Process(input, output); // no Assert here: xunit's allocate
+            output.MarkSent(output.Pending);
+        }
+
+        Run(batches[0]);
+        Run(batches[1]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(batches[2]);
+        Run(batches[3]);
+        Run(batches[4]);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, unconsumed);
+        Assert.Equal(0, allocated);
+    }
+
     /// <summary>A GET whose key is one byte over the limit (which the writer refuses to frame): delimited, invalid.</summary>
     private static byte[] KeyOverTheLimit()
     {
