@@ -8,8 +8,8 @@ namespace EchoCache.Net.Cluster;
 
 /// <summary>
 /// RESP on the orchestrator's port: PING, ECHO, GET, MGET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL, EXISTS,
-/// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, and the handshake probes COMMAND, CONFIG GET,
-/// SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
+/// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, INFO (<see cref="ClusterInfo"/>), and the handshake
+/// probes COMMAND, CONFIG GET, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
 /// served by a worker directly.
 /// </summary>
 public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
@@ -135,6 +135,7 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
             Literal("*0\r\n"u8);
         }
         else if (request.CommandIs("CLIENT"u8)) Literal("+OK\r\n"u8);
+        else if (request.CommandIs("INFO"u8)) Bulk(Encoding.UTF8.GetBytes(ClusterInfo.Describe(Cluster)));
         else
         {
             string name = Encoding.UTF8.GetString(request.Command);

@@ -20,6 +20,10 @@ public sealed class WorkerLink : LoopSocket, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
     private const int BufferSize = 64 * 1024;
+    // A send buffer that grew for a batch is kept for the next up to this size: at pipeline 16 a link's batches
+    // run to a few hundred KiB, and growing afresh for each allocated ~95 bytes per request. A link is one of
+    // a handful, so keeping them costs little; a larger buffer (a resync's batch) is dropped once sent.
+    private const int KeptSize = 1 << 20;
     private readonly Lock _lock = new();
     // Guarded by _lock: requests in flight, bytes queued to send, and the failed flag.
     private PendingReply[] _pending = new PendingReply[256];
@@ -150,9 +154,9 @@ public sealed class WorkerLink : LoopSocket, IDisposable
         {
             if (_sendOffset == _sendLength)
             {
-                if (_sending.Length > BufferSize)
+                if (_sending.Length > KeptSize)
                 {
-                    _sending = new byte[BufferSize]; // a spike's buffer (a resync's batch) is not kept
+                    _sending = new byte[BufferSize];
                 }
                 using (_lock.EnterScope())
                 {

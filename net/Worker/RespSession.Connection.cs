@@ -65,7 +65,7 @@ public sealed partial class RespSession
         WriteBulk("server"u8);
         WriteBulk("redis"u8);
         WriteBulk("version"u8);
-        WriteBulk(RedisVersion);
+        WriteBulk(RedisCompatibility.Version);
         WriteBulk("proto"u8);
         WriteInteger((int)_version);
         WriteBulk("id"u8);

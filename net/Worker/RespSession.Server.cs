@@ -12,9 +12,6 @@ namespace EchoCache.Net.Worker;
 // QUIT, ROLE. None of these is on a hot path: they may allocate.
 public sealed partial class RespSession
 {
-    /// <summary>The Redis version we answer as: clients pick features by it, and we behave as 7.0 does.</summary>
-    private const string RedisVersion = "7.0.0";
-
     private static readonly string[] ClientHelpLines =
     [
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -150,7 +147,7 @@ public sealed partial class RespSession
         {
             TimeSpan uptime = DateTime.UtcNow - _stats.StartedUtc;
             BeginSection(text, "Server");
-            Field(text, "redis_version", RedisVersion);
+            Field(text, "redis_version", RedisCompatibility.Version);
             Field(text, "redis_mode", "standalone");
             Field(text, "os", RuntimeInformation.OSDescription);
             Field(text, "arch_bits", IntPtr.Size * 8);

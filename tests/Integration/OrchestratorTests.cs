@@ -104,6 +104,72 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
+    public async Task Info_shows_each_worker_and_the_state_it_is_held_in()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        string info = RedisCli.Run(port, "info");
+        Assert.Contains("echo_role:orchestrator", info, StringComparison.Ordinal);
+        Assert.Contains("workers:2", info, StringComparison.Ordinal);
+        Assert.Contains("workers_up:2", info, StringComparison.Ordinal);
+        Assert.Contains($"worker0:address=127.0.0.1:{p0},state=up,", info, StringComparison.Ordinal);
+        Assert.Contains($"worker1:address=127.0.0.1:{p1},state=up,", info, StringComparison.Ordinal);
+        Assert.Contains("managed_allocated_bytes:", info, StringComparison.Ordinal);
+
+        // A write to the dead worker's pair finds it gone; INFO then says so.
+        w1.Kill();
+        Assert.Equal("OK", RedisCli.Run(port, "set", "k", "v"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(info = RedisCli.Run(port, "info")).Contains("workers_up:1", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+        Assert.Contains("workers_up:1", info, StringComparison.Ordinal);
+        Assert.Contains($"worker1:address=127.0.0.1:{p1},state=down,", info, StringComparison.Ordinal);
+        Assert.Contains($"worker0:address=127.0.0.1:{p0},state=up,", info, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pipelined_batches_through_the_orchestrator_allocate_nothing_once_warm()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        using System.Net.Sockets.Socket socket = RawResp.Connect(port);
+        // 1,000 SETs of 64-byte values then 1,000 GETs of them, in one write: batches to each worker past the
+        // links' 64 KiB buffers, and replies past a client's 16 KiB one.
+        string value = new('v', 64);
+        string batch = string.Concat(Enumerable.Range(0, 1000).Select(i => RawResp.Command("SET", $"key:{i:D4}", value)))
+            + string.Concat(Enumerable.Range(0, 1000).Select(i => RawResp.Command("GET", $"key:{i:D4}")));
+        byte[] requests = Encoding.ASCII.GetBytes(batch);
+        byte[] replies = new byte[(1000 * 5) + (1000 * 71)];
+        void Round()
+        {
+            socket.Send(requests);
+            RawResp.ReadExactly(socket, replies);
+        }
+
+        // Warm: buffers sized, pools filled, and every entry of the client's reply ring (2,048 once grown) given a
+        // buffer a GET's reply fits in. A round moves the ring 2,001 entries on, so GET replies reach new entries
+        // for a few dozen rounds.
+        for (int i = 0; i < 60; i++)
+        {
+            Round();
+        }
+        Assert.EndsWith($"$64\r\n{value}\r\n", Encoding.ASCII.GetString(replies), StringComparison.Ordinal);
+        long before = RawResp.ManagedAllocatedBytes(socket);
+        for (int i = 0; i < 10; i++)
+        {
+            Round();
+        }
+        long after = RawResp.ManagedAllocatedBytes(socket);
+        // 20,000 requests between the readings; INFO's own text is most of what remains. Growing the links'
+        // buffers afresh for every batch (as the orchestrator once did) shows as about 9 MB here.
+        Assert.InRange(after - before, 0, 16 * 1024);
+    }
+
+    [Fact]
     public async Task Expiry_and_multi_get_work_through_the_orchestrator_and_both_copies_expire_together()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);

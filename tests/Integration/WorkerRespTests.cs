@@ -68,26 +68,17 @@ public sealed class WorkerRespTests
     public void Pipelined_sets_and_gets_allocate_nothing_on_the_managed_heap()
     {
         using HostProcess worker = HostProcess.StartWorker(out int port);
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Connect(System.Net.IPAddress.Loopback, port);
-        socket.ReceiveTimeout = 10_000;
+        using System.Net.Sockets.Socket socket = RawResp.Connect(port);
         // 100 SETs of 16-byte values, then 100 GETs of them: 100 * "+OK\r\n" and 100 * "$16\r\n<16>\r\n" back.
-        var batch = new System.Text.StringBuilder();
-        for (int i = 0; i < 100; i++)
-        {
-            batch.Append($"*3\r\n$3\r\nSET\r\n$8\r\nkey:{i:D4}\r\n$16\r\n{i:D16}\r\n");
-        }
-        for (int i = 0; i < 100; i++)
-        {
-            batch.Append($"*2\r\n$3\r\nGET\r\n$8\r\nkey:{i:D4}\r\n");
-        }
-        byte[] requests = System.Text.Encoding.ASCII.GetBytes(batch.ToString());
+        string batch = string.Concat(Enumerable.Range(0, 100).Select(i => RawResp.Command("SET", $"key:{i:D4}", $"{i:D16}")))
+            + string.Concat(Enumerable.Range(0, 100).Select(i => RawResp.Command("GET", $"key:{i:D4}")));
+        byte[] requests = System.Text.Encoding.ASCII.GetBytes(batch);
         int replyLength = (100 * 5) + (100 * 23);
         byte[] replies = new byte[replyLength];
         void Round()
         {
             socket.Send(requests);
-            ReadExactly(socket, replies);
+            RawResp.ReadExactly(socket, replies);
         }
 
         for (int i = 0; i < 20; i++)
@@ -95,44 +86,14 @@ public sealed class WorkerRespTests
             Round(); // warm: buffers sized, tables grown
         }
         Assert.Equal("$16\r\n0000000000000099\r\n", System.Text.Encoding.ASCII.GetString(replies, replyLength - 23, 23));
-        long before = AllocatedBytes(socket);
+        long before = RawResp.ManagedAllocatedBytes(socket);
         for (int i = 0; i < 100; i++)
         {
             Round();
         }
-        long after = AllocatedBytes(socket);
+        long after = RawResp.ManagedAllocatedBytes(socket);
         // 20,000 requests between the readings; what the INFO itself allocates (its text: 4.8 KB here) is all
         // there is. The smallest object a request could allocate (24 bytes) would show as 480 KB.
         Assert.InRange(after - before, 0, 8 * 1024);
-    }
-
-    /// <summary>The worker's managed_allocated_bytes, from INFO memory over the raw socket.</summary>
-    private static long AllocatedBytes(System.Net.Sockets.Socket socket)
-    {
-        socket.Send("*2\r\n$4\r\nINFO\r\n$6\r\nmemory\r\n"u8.ToArray());
-        var header = new List<byte>();
-        byte[] one = new byte[1];
-        while (header.Count < 2 || header[^2] != '\r' || header[^1] != '\n')
-        {
-            ReadExactly(socket, one);
-            header.Add(one[0]);
-        }
-        Assert.Equal((byte)'$', header[0]);
-        int length = int.Parse(System.Text.Encoding.ASCII.GetString([.. header[1..^2]]), System.Globalization.CultureInfo.InvariantCulture);
-        byte[] body = new byte[length + 2];
-        ReadExactly(socket, body);
-        string info = System.Text.Encoding.ASCII.GetString(body);
-        string line = info.Split("\r\n").Single(l => l.StartsWith("managed_allocated_bytes:", StringComparison.Ordinal));
-        return long.Parse(line["managed_allocated_bytes:".Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void ReadExactly(System.Net.Sockets.Socket socket, byte[] buffer)
-    {
-        for (int read = 0; read < buffer.Length;)
-        {
-            int n = socket.Receive(buffer, read, buffer.Length - read, System.Net.Sockets.SocketFlags.None);
-            Assert.True(n > 0, "the worker closed the connection");
-            read += n;
-        }
     }
 }

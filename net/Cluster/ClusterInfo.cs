@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>
+/// The orchestrator's answer to INFO, in Redis's "field:value" lines: what it is, its process, and each worker
+/// with the state the orchestrator holds it in (docs/consistency.md), so `redis-cli -p 8000 info` shows at a
+/// glance which copies serve. Sections are always all given; INFO is not on a hot path.
+/// </summary>
+public static class ClusterInfo
+{
+    /// <summary>The INFO text for <paramref name="cluster"/>, as it stands now.</summary>
+    public static string Describe(Cluster cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var text = new StringBuilder();
+        TimeSpan uptime = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        text.Append("# Server\r\n");
+        Field(text, "redis_version", RedisCompatibility.Version);
+        Field(text, "redis_mode", "standalone");
+        Field(text, "echo_role", "orchestrator");
+        Field(text, "process_id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Field(text, "uptime_in_seconds", ((long)uptime.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        text.Append("\r\n# Memory\r\n");
+        Field(text, "used_memory_rss", Environment.WorkingSet.ToString(CultureInfo.InvariantCulture));
+        Field(text, "managed_heap_bytes", GC.GetTotalMemory(forceFullCollection: false).ToString(CultureInfo.InvariantCulture));
+        Field(text, "managed_allocated_bytes", GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture));
+        Field(text, "managed_collections", GC.CollectionCount(0).ToString(CultureInfo.InvariantCulture));
+        text.Append("\r\n# Workers\r\n");
+        WorkerNode[] workers = cluster.Workers;
+        Field(text, "workers", workers.Length.ToString(CultureInfo.InvariantCulture));
+        Field(text, "workers_up", workers.Count(w => w.State == WorkerState.Up).ToString(CultureInfo.InvariantCulture));
+        foreach (WorkerNode worker in workers)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"worker{worker.Index}:address={worker.EndPoint},state={Name(worker.State)},instance={worker.InstanceId:x16}\r\n");
+        }
+        return text.ToString();
+    }
+
+    private static string Name(WorkerState state) => state switch
+    {
+        WorkerState.Up => "up",
+        WorkerState.Syncing => "syncing",
+        WorkerState.Returning => "returning",
+        _ => "down",
+    };
+
+    private static void Field(StringBuilder text, string name, string value) =>
+        text.Append(name).Append(':').Append(value).Append("\r\n");
+}
