@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using EchoCache.Engine;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Cluster;
@@ -9,7 +10,7 @@ namespace EchoCache.Net.Cluster;
 /// <summary>
 /// RESP on the orchestrator's port: PING, ECHO, GET, MGET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL, EXISTS,
 /// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, INFO (<see cref="ClusterInfo"/>), and the handshake
-/// probes COMMAND, CONFIG GET, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
+/// probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
 /// served by a worker directly.
 /// </summary>
 public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
@@ -129,6 +130,7 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
             if (request.ArgumentIs(1, "0"u8)) Literal("+OK\r\n"u8);
             else Error("ERR DB index is out of range");
         }
+        else if (request.CommandIs("CONFIG"u8) && count >= 3 && request.ArgumentIs(1, "GET"u8)) ConfigGet(request);
         else if (request.CommandIs("COMMAND"u8) || request.CommandIs("CONFIG"u8))
         {
             // What clients probe at connect time: an empty answer keeps them going.
@@ -141,6 +143,22 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
             string name = Encoding.UTF8.GetString(request.Command);
             Error($"ERR '{name}' is not supported through the orchestrator (yet), or has the wrong number of arguments");
         }
+    }
+
+    /// <summary>
+    /// CONFIG GET as a worker answers it (<see cref="ConfigParameters"/>); maxmemory is 0, "no limit", since the
+    /// orchestrator holds no items (each worker has its own).
+    /// </summary>
+    private void ConfigGet(in RespRequest request)
+    {
+        List<(string Name, string Value)> matched = ConfigParameters.Match(request, maxMemory: 0);
+        var reply = new StringBuilder().Append('*').Append(matched.Count * 2).Append("\r\n");
+        foreach ((string name, string value) in matched)
+        {
+            reply.Append('$').Append(Encoding.UTF8.GetByteCount(name)).Append("\r\n").Append(name).Append("\r\n");
+            reply.Append('$').Append(Encoding.UTF8.GetByteCount(value)).Append("\r\n").Append(value).Append("\r\n");
+        }
+        Literal(Encoding.UTF8.GetBytes(reply.ToString()));
     }
 
     private void Set(in RespRequest request)

@@ -252,51 +252,16 @@ public sealed partial class RespSession
         return value.ToString("F2", CultureInfo.InvariantCulture) + units[unit];
     }
 
-    /// <summary>
-    /// CONFIG GET pattern [pattern ...]: the parameters clients probe (redis-benchmark asks for "save" and
-    /// "appendonly", StackExchange.Redis for "databases", "timeout" and "slave-read-only"), matched as Redis 7
-    /// does: glob patterns, case-insensitive, each parameter once. Unknown patterns match nothing.
-    /// </summary>
+    /// <summary>CONFIG GET pattern [pattern ...] (<see cref="ConfigParameters"/>), as a map.</summary>
     private void ConfigGet(in RespRequest request)
     {
-        (string Name, string Value)[] parameters =
-        [
-            ("save", ""),
-            ("appendonly", "no"),
-            ("databases", "1"),
-            ("timeout", "0"),
-            ("maxmemory", (_engine.GetStats().PageLimit * EngineLimits.PageSize).ToString(CultureInfo.InvariantCulture)),
-            ("maxmemory-policy", "allkeys-lru"),
-            ("replica-read-only", "yes"),
-            ("slave-read-only", "yes"),
-            ("proto-max-bulk-len", RespLimits.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
-            ("cluster-enabled", "no"),
-        ];
-        // Redis 7 answers an exact name as it was asked ("DATABASES"), and each glob match by its own name.
-        string?[] replyNames = new string?[parameters.Length];
-        int count = 0;
-        for (int i = 2; i < request.Count; i++)
+        List<(string Name, string Value)> matched =
+            ConfigParameters.Match(request, _engine.GetStats().PageLimit * EngineLimits.PageSize);
+        WriteMapHeader(matched.Count);
+        foreach ((string name, string value) in matched)
         {
-            byte[] pattern = request[i].ToArray();
-            bool glob = pattern.AsSpan().IndexOfAny("*?[\\"u8) >= 0;
-            Ascii.ToLowerInPlace(pattern, out _);
-            for (int p = 0; p < parameters.Length; p++)
-            {
-                if (replyNames[p] is null && GlobPattern.IsMatch(pattern, Encoding.ASCII.GetBytes(parameters[p].Name)))
-                {
-                    replyNames[p] = glob ? parameters[p].Name : Encoding.Latin1.GetString(request[i]);
-                    count++;
-                }
-            }
-        }
-        WriteMapHeader(count);
-        for (int p = 0; p < parameters.Length; p++)
-        {
-            if (replyNames[p] is { } name)
-            {
-                WriteBulk(Encoding.Latin1.GetBytes(name));
-                WriteBulk(parameters[p].Value);
-            }
+            WriteBulk(Encoding.Latin1.GetBytes(name));
+            WriteBulk(value);
         }
     }
 

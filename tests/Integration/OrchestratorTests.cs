@@ -101,6 +101,9 @@ public sealed class OrchestratorTests
         Assert.Equal("3", RedisCli.Run(port, "incrby", "n", "3"));
         Assert.Equal("1", RedisCli.Run(port, "del", "name"));
         Assert.Equal("0", RedisCli.Run(port, "exists", "name"));
+        // What redis-benchmark and StackExchange.Redis ask at connect time, answered as a worker does.
+        Assert.Equal("appendonly\nno", RedisCli.Run(port, "config", "get", "appendonly"));
+        Assert.Equal("DATABASES\n1", RedisCli.Run(port, "config", "get", "DATABASES"));
     }
 
     [Fact]
