@@ -214,9 +214,19 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         BinaryFrameHeader header = frame.Header;
         bool acceptCompressed = header.Has(BinaryFrameFlags.AcceptCompressed);
         BinaryKeyList.Enumerator keys = frame.Keys.GetEnumerator();
+        // A second walk of the list runs ahead of the lookups and prefetches, so the keys' bucket misses overlap.
+        BinaryKeyList.Enumerator ahead = frame.Keys.GetEnumerator();
+        for (int i = 0; i < PipelinePrefetch.KeyDistance && ahead.MoveNext(); i++)
+        {
+            engine.Prefetch(ahead.Current);
+        }
         bool hasKey = keys.MoveNext();
         while (hasKey)
         {
+            if (ahead.MoveNext())
+            {
+                engine.Prefetch(ahead.Current);
+            }
             ReadOnlySpan<byte> key = keys.Current;
             hasKey = keys.MoveNext();
             // One reply frame per key, carrying the key; all but the last are marked More.
@@ -237,8 +247,17 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
     {
         BinaryFrameHeader header = frame.Header;
         WriteOptions options = OptionsFrom(header, WriteCondition.Always);
+        BinaryPairList.Enumerator ahead = frame.Pairs.GetEnumerator(); // prefetches, as MultiGet's does
+        for (int i = 0; i < PipelinePrefetch.KeyDistance && ahead.MoveNext(); i++)
+        {
+            engine.Prefetch(ahead.Current.Key);
+        }
         foreach (BinaryPair pair in frame.Pairs)
         {
+            if (ahead.MoveNext())
+            {
+                engine.Prefetch(ahead.Current.Key);
+            }
             CacheStatus status = engine.Set(pair.Key, pair.Value, options, out _);
             if (status != CacheStatus.Ok)
             {

@@ -204,8 +204,10 @@ public sealed partial class RespSession
     private void MGet(in RespRequest request)
     {
         WriteArrayHeader(request.Count - 1);
+        PrefetchKeys(request, first: 1, stride: 1);
         for (int i = 1; i < request.Count; i++)
         {
+            PrefetchKeys(request, first: i + PipelinePrefetch.KeyDistance, stride: 1, count: 1);
             var sink = new BulkValueSink(_output);
             CommitOrNull(_engine.Get(request[i], ref sink) == CacheStatus.Ok ? sink.Written : 0);
         }
@@ -219,8 +221,10 @@ public sealed partial class RespSession
         }
         // Not atomic across keys, unlike Redis: each pair is its own set. Keys are checked first, so only an
         // engine refusal (a value too large, no memory) can leave it half done, and that is reported.
+        PrefetchKeys(request, first: 1, stride: 2);
         for (int i = 1; i < request.Count; i += 2)
         {
+            PrefetchKeys(request, first: i + (2 * PipelinePrefetch.KeyDistance), stride: 2, count: 1);
             CacheStatus status = _engine.Set(request[i], request[i + 1], default, out _);
             if (status != CacheStatus.Ok)
             {
@@ -229,6 +233,19 @@ public sealed partial class RespSession
             }
         }
         WriteOk();
+    }
+
+    /// <summary>
+    /// Starts loading the buckets of <paramref name="count"/> keys (<see cref="PipelinePrefetch.KeyDistance"/> by
+    /// default) of a multi-key command, from argument <paramref name="first"/> on, every <paramref name="stride"/>
+    /// arguments; past the last argument it does nothing.
+    /// </summary>
+    private void PrefetchKeys(in RespRequest request, int first, int stride, int count = PipelinePrefetch.KeyDistance)
+    {
+        for (int i = first, n = 0; i < request.Count && n < count; i += stride, n++)
+        {
+            _engine.Prefetch(request[i]);
+        }
     }
 
     private void MSetNx(in RespRequest request)
