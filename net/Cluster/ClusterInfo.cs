@@ -17,7 +17,11 @@ public static class ClusterInfo
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var text = new StringBuilder();
-        TimeSpan uptime = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        TimeSpan uptime;
+        using (Process self = Process.GetCurrentProcess())
+        {
+            uptime = DateTime.Now - self.StartTime;
+        }
         text.Append("# Server\r\n");
         Field(text, "redis_version", RedisCompatibility.Version);
         Field(text, "redis_mode", "standalone");

@@ -10,8 +10,8 @@ namespace EchoCache.Net.Cluster;
 /// <summary>
 /// RESP on the orchestrator's port: PING, ECHO, GET, MGET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL, EXISTS,
 /// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, INFO (<see cref="ClusterInfo"/>), and the handshake
-/// probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is
-/// served by a worker directly.
+/// probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other
+/// commands answer an error naming them; the whole family is served by a worker directly.
 /// </summary>
 public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
 {

@@ -2,9 +2,9 @@ namespace EchoCache.Net.Worker;
 
 /// <summary>
 /// When a session prefetches the keys of pipelined requests, or of a multi-key command, before running them
-/// (<see cref="RespSession"/>, <see cref="BinarySession"/>): with many requests in one read or many keys in one, the hash-bucket misses of their lookups, most of
-/// a lookup's cost in a large table, then overlap rather than come one after another (docs/memory.md, open
-/// point 1).
+/// (<see cref="RespSession"/>, <see cref="BinarySession"/>): with many requests in one read, or many keys in one
+/// request, the hash-bucket misses of their lookups, most of a lookup's cost in a large table, then overlap
+/// rather than come one after another (docs/memory.md, open point 1).
 /// </summary>
 internal static class PipelinePrefetch
 {
