@@ -20,6 +20,8 @@ internal static class Program
           --health-timeout <ms>       unanswered health check that marks a worker down (default 500)
           --links <n>                 pipelined connections per worker (default 1)
           --threads <n>               event loop threads (default 1)
+          --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
+                                      when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>         trace, debug, info, warn, error (default info)
         """;
 
@@ -28,11 +30,11 @@ internal static class Program
         IPEndPoint endPoint;
         var workers = new List<IPEndPoint>();
         ClusterOptions options;
-        int threads;
+        int threads, poll;
         LogLevel level;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll", "log-level");
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -69,6 +71,7 @@ internal static class Program
                 LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
+            poll = parsed.GetInt("poll", 100, 0, 10_000);
             string levelText = parsed.Get("log-level") ?? "info";
             if (!ConsoleLogger.TryParseLevel(levelText, out level))
             {
@@ -85,7 +88,7 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("orchestrator", level);
-        using var loops = new EventLoopGroup(threads, "echo loop");
+        using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var cluster = new Cluster(workers, options, loops, logger);
         cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
