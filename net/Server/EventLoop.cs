@@ -21,7 +21,13 @@ namespace EchoCache.Net.Server;
 public sealed class EventLoop : IDisposable
 {
     private const int WakeId = 0;
+
+    /// <summary>How often the loop runs its housekeeping over every socket it drives (<see cref="ILoopSocket.OnIdleCheck"/>).</summary>
+    public static readonly TimeSpan IdleCheckInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly long IdleCheckTicks = (long)(IdleCheckInterval.TotalSeconds * Stopwatch.Frequency);
     private AdaptivePoll _poll;
+    private long _nextIdleCheck = Stopwatch.GetTimestamp() + IdleCheckTicks;
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Thread _thread;
@@ -165,7 +171,7 @@ public sealed class EventLoop : IDisposable
                 if (count == 0)
                 {
                     long asleep = Stopwatch.GetTimestamp();
-                    count = Epoll.Wait(_epoll, events, -1);
+                    count = Epoll.Wait(_epoll, events, MillisecondsUntil(_nextIdleCheck, asleep));
                     _poll.Slept(Stopwatch.GetTimestamp() - asleep);
                 }
             }
@@ -180,7 +186,7 @@ public sealed class EventLoop : IDisposable
                 }
                 if (_sockets[id] is { } socket)
                 {
-                    Guard(socket, Epoll.EventsAt(events, i), scheduled: false);
+                    Guard(socket, Epoll.EventsAt(events, i), LoopCallback.Events);
                 }
             }
             using (_lock.EnterScope())
@@ -199,7 +205,7 @@ public sealed class EventLoop : IDisposable
                 (_ready, _running) = (_running, _ready);
                 foreach (ILoopSocket socket in _running)
                 {
-                    Guard(socket, 0, scheduled: true);
+                    Guard(socket, 0, LoopCallback.Scheduled);
                 }
                 _running.Clear();
             }
@@ -208,16 +214,42 @@ public sealed class EventLoop : IDisposable
                 _freeIds.Push(id);
             }
             _released.Clear();
+            long now = Stopwatch.GetTimestamp();
+            if (now >= _nextIdleCheck)
+            {
+                _nextIdleCheck = now + IdleCheckTicks;
+                CheckIdle();
+            }
+        }
+    }
+
+    /// <summary>The wait's timeout in milliseconds: until <paramref name="deadline"/>, at least 1.</summary>
+    private static int MillisecondsUntil(long deadline, long now) =>
+        (int)Math.Clamp((deadline - now) * 1000 / Stopwatch.Frequency + 1, 1, int.MaxValue);
+
+    /// <summary>The housekeeping: every socket's <see cref="ILoopSocket.OnIdleCheck"/>, each guarded as a callback.</summary>
+    private void CheckIdle()
+    {
+        for (int id = WakeId + 1; id < _nextId; id++)
+        {
+            if (_sockets[id] is { } socket)
+            {
+                Guard(socket, 0, LoopCallback.IdleCheck);
+            }
         }
     }
 
     /// <summary>Runs one callback; a throw is a bug in it, and must not stop the loop's other sockets.</summary>
-    private void Guard(ILoopSocket socket, uint events, bool scheduled)
+    private void Guard(ILoopSocket socket, uint events, LoopCallback callback)
     {
         try
         {
-            if (scheduled) socket.OnScheduled();
-            else socket.OnEvents(events);
+            switch (callback)
+            {
+                case LoopCallback.Events: socket.OnEvents(events); break;
+                case LoopCallback.Scheduled: socket.OnScheduled(); break;
+                default: socket.OnIdleCheck(); break;
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -12,6 +12,12 @@ internal interface ILoopSocket
     /// </summary>
     void OnScheduled();
 
+    /// <summary>
+    /// The loop's housekeeping, about once a second (<see cref="EventLoop.IdleCheckInterval"/>): a socket that has
+    /// seen no event and no scheduled work since the last one may give back what it holds while idle.
+    /// </summary>
+    void OnIdleCheck();
+
     /// <summary>One of the calls above threw (a bug): close the socket; the loop goes on with the others.</summary>
     void OnFault(Exception exception);
 }

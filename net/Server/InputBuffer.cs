@@ -79,6 +79,18 @@ internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
         return true;
     }
 
+    /// <summary>
+    /// Gives the array back to the pool while nothing is buffered (an idle connection); the next
+    /// <see cref="MakeRoom"/> rents one again.
+    /// </summary>
+    public void Trim()
+    {
+        if (IsEmpty)
+        {
+            Release();
+        }
+    }
+
     /// <summary>Gives the array back to the pool; only once no receive can write into it any more.</summary>
     public void Release()
     {

@@ -17,6 +17,7 @@ public abstract class LoopSocket : ILoopSocket
     private readonly Socket _socket;
     private int _id = -1;
     private int _scheduled;
+    private bool _activeSinceIdleCheck;
 
     private protected LoopSocket(Socket socket, EventLoop loop)
     {
@@ -51,6 +52,7 @@ public abstract class LoopSocket : ILoopSocket
         {
             return;
         }
+        _activeSinceIdleCheck = true;
         if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
         {
             Readable = true;
@@ -70,6 +72,7 @@ public abstract class LoopSocket : ILoopSocket
         {
             return;
         }
+        _activeSinceIdleCheck = true;
         if (_id < 0)
         {
             _id = Loop.Register(_socket, this); // the socket's current state arrives as its first edge
@@ -78,7 +81,24 @@ public abstract class LoopSocket : ILoopSocket
         OnWork();
     }
 
+    void ILoopSocket.OnIdleCheck()
+    {
+        if (!IsClosed)
+        {
+            OnIdleCheck(_activeSinceIdleCheck);
+            _activeSinceIdleCheck = false;
+        }
+    }
+
     void ILoopSocket.OnFault(Exception exception) => OnFault(exception);
+
+    /// <summary>
+    /// The loop's housekeeping (<see cref="ILoopSocket.OnIdleCheck"/>); <paramref name="active"/> when an event or
+    /// scheduled work came since the last check. Nothing by default.
+    /// </summary>
+    private protected virtual void OnIdleCheck(bool active)
+    {
+    }
 
     /// <summary>epoll reported the socket ready; <paramref name="writableEdge"/> when it may send again.</summary>
     private protected abstract void OnReady(bool writableEdge);

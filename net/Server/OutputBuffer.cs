@@ -84,7 +84,19 @@ public sealed class OutputBuffer : IBufferWriter<byte>
         }
     }
 
-    /// <summary>Gives the array back to the pool; the buffer must not be used afterwards.</summary>
+    /// <summary>
+    /// Gives the array back to the pool while nothing waits to be sent (an idle connection); the next write rents
+    /// one again.
+    /// </summary>
+    internal void Trim()
+    {
+        if (Pending == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Gives the array back to the pool (the next write, if any, rents one again).</summary>
     internal void Release()
     {
         _pool.Return(_buffer);
@@ -100,7 +112,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
             return;
         }
         int pending = _written - _sent;
-        long size = _buffer.Length;
+        long size = Math.Max(_buffer.Length, _pool.BufferSize); // a trimmed buffer has none
         while (size - pending < need) size *= 2;
         if (size > Array.MaxLength) throw new InvalidOperationException("A reply does not fit in one output buffer.");
         if (size == _buffer.Length)

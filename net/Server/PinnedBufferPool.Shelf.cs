@@ -7,7 +7,7 @@ public sealed partial class PinnedBufferPool
     /// nothing (a ConcurrentStack allocates a node per push). Contention is two or three loop threads at most,
     /// each holding the lock for a few instructions.
     /// </summary>
-    private sealed class Shelf(int size, int capacity)
+    private sealed class Shelf(PinnedBufferPool pool, int size, int capacity)
     {
         private readonly Lock _lock = new();
         private readonly byte[]?[] _free = new byte[capacity][];
@@ -47,8 +47,10 @@ public sealed partial class PinnedBufferPool
                 if (_count < _free.Length)
                 {
                     _free[_count++] = buffer;
+                    return;
                 }
             }
+            pool.Dropped(Size);
         }
     }
 }

@@ -13,14 +13,23 @@ namespace EchoCache.Net.Server;
 public sealed partial class PinnedBufferPool
 {
     private const int Sizes = 7; // BufferSize << 0 .. << 6: 16 KiB to 1 MiB for the default 16 KiB
+
     private readonly Shelf[] _shelves = new Shelf[Sizes];
+    private readonly long _collectAfterDroppedBytes;
+    private long _droppedBytes;
 
     /// <summary>
     /// A pool of <paramref name="bufferSize"/>-byte idle buffers (at most <paramref name="maxRetained"/> kept) and of
-    /// larger ones (at most <paramref name="maxRetainedBytesPerSize"/> bytes of each size kept).
+    /// larger ones (at most <paramref name="maxRetainedBytesPerSize"/> bytes of each size kept). Pinned arrays are
+    /// freed only by a full collection, which a server whose items live outside the managed heap allocates too
+    /// little to cause: past <paramref name="collectAfterDroppedBytes"/> bytes of returned arrays left to the GC,
+    /// <see cref="TakeCollectionDue"/> says to ask for one.
     /// </summary>
-    public PinnedBufferPool(int bufferSize, int maxRetained = 1024, int maxRetainedBytesPerSize = 2 << 20)
+    public PinnedBufferPool(int bufferSize, int maxRetained = 1024, int maxRetainedBytesPerSize = 2 << 20,
+        long collectAfterDroppedBytes = 64L << 20)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(collectAfterDroppedBytes, 1);
+        _collectAfterDroppedBytes = collectAfterDroppedBytes;
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bufferSize, Array.MaxLength >> (Sizes - 1));
         ArgumentOutOfRangeException.ThrowIfNegative(maxRetained);
@@ -28,11 +37,11 @@ public sealed partial class PinnedBufferPool
         BufferSize = bufferSize;
         MaxRetained = maxRetained;
         MaxRetainedBytesPerSize = maxRetainedBytesPerSize;
-        _shelves[0] = new Shelf(bufferSize, maxRetained);
+        _shelves[0] = new Shelf(this, bufferSize, maxRetained);
         for (int i = 1; i < Sizes; i++)
         {
             int size = bufferSize << i;
-            _shelves[i] = new Shelf(size, maxRetainedBytesPerSize / size);
+            _shelves[i] = new Shelf(this, size, maxRetainedBytesPerSize / size);
         }
     }
 
@@ -81,7 +90,27 @@ public sealed partial class PinnedBufferPool
                 return;
             }
         }
+        if (buffer.Length > LargestPooledSize)
+        {
+            Dropped(buffer.Length); // one spike's array, allocated for it alone
+        }
     }
+
+    /// <summary>
+    /// Whether enough returned arrays were left to the GC since the last time this said so that a full collection
+    /// is worth asking for, to give their memory back.
+    /// </summary>
+    public bool TakeCollectionDue()
+    {
+        if (Interlocked.Read(ref _droppedBytes) < _collectAfterDroppedBytes)
+        {
+            return false;
+        }
+        Interlocked.Exchange(ref _droppedBytes, 0);
+        return true;
+    }
+
+    private void Dropped(int bytes) => Interlocked.Add(ref _droppedBytes, bytes);
 
     /// <summary>Returned arrays the pool holds now, of every size (for tests and stats).</summary>
     public int Retained

@@ -10,14 +10,21 @@ namespace EchoCache.Net.Server;
 /// </summary>
 internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
 {
+    // Idle checks in a row with nothing done before a connection gives its buffers back (1-2 s, as Redis frees
+    // an idle client's query buffer after 2 s): an idle connection then holds no buffer, a busy one keeps its own.
+    private const int QuietChecksBeforeTrim = 2;
+
     private readonly SocketServer _server;
+    private readonly PinnedBufferPool _buffers;
     private volatile bool _abortRequested;
+    private int _quietChecks;
 
     private protected ServerLoopConnection(SocketServer server, Socket socket, EventLoop loop, ServerOptions options,
         PinnedBufferPool buffers)
         : base(socket, loop)
     {
         _server = server;
+        _buffers = buffers;
         Input = new InputBuffer(buffers, options.MaxRequestSize);
         Output = new OutputBuffer(buffers, options.OutputHighWater);
     }
@@ -46,6 +53,31 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
             return;
         }
         OnScheduledWork();
+    }
+
+    /// <summary>
+    /// After <see cref="QuietChecksBeforeTrim"/> quiet checks, gives both buffers back to the pool if they are empty:
+    /// the next read or reply rents again. So ten thousand idle connections hold no buffer memory (32 KiB each
+    /// otherwise), and the pool keeps what it is allowed to for the next busy one.
+    /// </summary>
+    private protected sealed override void OnIdleCheck(bool active)
+    {
+        if (active)
+        {
+            _quietChecks = 0;
+            return;
+        }
+        if (++_quietChecks == QuietChecksBeforeTrim && Input.IsEmpty && Output.Pending == 0)
+        {
+            Input.Trim();
+            Output.Trim();
+            if (_buffers.TakeCollectionDue())
+            {
+                // Thousands of connections went idle at once, past what the pool keeps: collect the arrays it
+                // left, in the background (the managed heap is small; items live outside it).
+                GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            }
+        }
     }
 
     /// <summary>Scheduled work of a connection that is not being aborted.</summary>

@@ -62,6 +62,9 @@ public sealed class SocketServer : IDisposable
     /// <summary>Connections being served.</summary>
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Buffers the server's pool holds for the next connection that needs one (for tests and stats).</summary>
+    internal int PooledBuffers => _buffers.Retained;
+
     /// <summary>Connections refused because <see cref="ServerOptions.MaxConnections"/> were open.</summary>
     public long RejectedConnections => Interlocked.Read(ref _rejected);
 

@@ -46,6 +46,23 @@ public sealed class PinnedBufferPoolTests
     }
 
     [Fact]
+    public void A_collection_is_due_once_enough_returned_arrays_were_left_to_the_gc()
+    {
+        var pool = new PinnedBufferPool(1024, maxRetained: 1, maxRetainedBytesPerSize: 0, collectAfterDroppedBytes: 4096);
+        byte[][] idle = [pool.Rent(), pool.Rent(), pool.Rent()];
+        foreach (byte[] buffer in idle)
+        {
+            pool.Return(buffer); // the first is kept, the other two (2 KiB) left to the GC
+        }
+        Assert.False(pool.TakeCollectionDue());
+        pool.Return(pool.Rent(2048)); // no 2 KiB array is kept: 4 KiB left in all
+        Assert.True(pool.TakeCollectionDue());
+        Assert.False(pool.TakeCollectionDue()); // counted afresh from here
+        pool.Return(pool.Rent(100_000)); // an array larger than any pooled size counts too
+        Assert.True(pool.TakeCollectionDue());
+    }
+
+    [Fact]
     public void Buffers_grow_for_a_spike_shrink_back_when_drained_and_reuse_the_pool_for_the_next()
     {
         var pool = new PinnedBufferPool(1024);
