@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Cluster;
@@ -29,10 +30,7 @@ public static class ClusterInfo
         Field(text, "process_id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Field(text, "uptime_in_seconds", ((long)uptime.TotalSeconds).ToString(CultureInfo.InvariantCulture));
         text.Append("\r\n# Memory\r\n");
-        Field(text, "used_memory_rss", Environment.WorkingSet.ToString(CultureInfo.InvariantCulture));
-        Field(text, "managed_heap_bytes", GC.GetTotalMemory(forceFullCollection: false).ToString(CultureInfo.InvariantCulture));
-        Field(text, "managed_allocated_bytes", GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture));
-        Field(text, "managed_collections", GC.CollectionCount(0).ToString(CultureInfo.InvariantCulture));
+        ProcessMemoryInfo.Append(text);
         text.Append("\r\n# Workers\r\n");
         WorkerNode[] workers = cluster.Workers;
         Field(text, "workers", workers.Length.ToString(CultureInfo.InvariantCulture));

@@ -152,13 +152,16 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
     private void ConfigGet(in RespRequest request)
     {
         List<(string Name, string Value)> matched = ConfigParameters.Match(request, maxMemory: 0);
-        var reply = new StringBuilder().Append('*').Append(matched.Count * 2).Append("\r\n");
+        byte[] reply = new byte[16 + matched.Sum(p => 32 + p.Name.Length + p.Value.Length)];
+        RespWriter.TryWriteArrayHeader(matched.Count * 2, reply, out int length);
         foreach ((string name, string value) in matched)
         {
-            reply.Append('$').Append(Encoding.UTF8.GetByteCount(name)).Append("\r\n").Append(name).Append("\r\n");
-            reply.Append('$').Append(Encoding.UTF8.GetByteCount(value)).Append("\r\n").Append(value).Append("\r\n");
+            RespWriter.TryWriteBulkString(Encoding.Latin1.GetBytes(name), reply.AsSpan(length), out int written);
+            length += written;
+            RespWriter.TryWriteBulkString(Encoding.Latin1.GetBytes(value), reply.AsSpan(length), out written);
+            length += written;
         }
-        Literal(Encoding.UTF8.GetBytes(reply.ToString()));
+        Literal(reply.AsSpan(0, length));
     }
 
     private void Set(in RespRequest request)

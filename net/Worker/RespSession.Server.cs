@@ -171,12 +171,7 @@ public sealed partial class RespSession
             Field(text, "maxmemory", max);
             Field(text, "maxmemory_human", HumanBytes(max));
             Field(text, "maxmemory_policy", "allkeys-lru");
-            Field(text, "used_memory_rss", Environment.WorkingSet);
-            // Not Redis's: the .NET side of the process. Items live outside the managed heap, and the hot path
-            // allocates nothing there, so these stay flat under load (WorkerRespTests holds the worker to that).
-            Field(text, "managed_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
-            Field(text, "managed_allocated_bytes", GC.GetTotalAllocatedBytes(precise: true));
-            Field(text, "managed_collections", GC.CollectionCount(0));
+            ProcessMemoryInfo.Append(text);
         }
         if (stats)
         {

@@ -5,6 +5,7 @@ using System.Text;
 using EchoCache.Engine;
 using EchoCache.Net.Server;
 using EchoCache.Net.Worker;
+using EchoCache.Tests.Integration;
 
 namespace EchoCache.Tests.Net;
 
@@ -61,12 +62,7 @@ public sealed class IdleConnectionTests
     {
         client.Send(Encoding.ASCII.GetBytes(request));
         byte[] reply = new byte[replyLength];
-        for (int read = 0; read < reply.Length;)
-        {
-            int n = client.Receive(reply, read, reply.Length - read, SocketFlags.None);
-            Assert.True(n > 0, "the server closed the connection");
-            read += n;
-        }
+        RawResp.ReadExactly(client, reply);
         return Encoding.ASCII.GetString(reply);
     }
 }
