@@ -24,9 +24,8 @@ public sealed class AllocationTests
             engine.Set(key, value, default, out _);
         }
 
-        long Loop(int rounds)
+        void Loop(int rounds)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             var sink = new BufferSink(buffer);
             for (int round = 0; round < rounds; round++)
             {
@@ -41,11 +40,10 @@ public sealed class AllocationTests
                     }
                 }
             }
-            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
         Loop(50); // warm up: tiering, lazy statics, the lock's first use
-        Assert.Equal(0, Loop(200));
+        Assert.Equal(0, ThreadAllocations.Measure(() => Loop(200)));
     }
 
     [Fact]
@@ -62,9 +60,8 @@ public sealed class AllocationTests
         }
         ulong replicaVersion = 1UL << 40;
 
-        long Loop(int rounds)
+        void Loop(int rounds)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             var discard = new DiscardSink();
             for (int round = 0; round < rounds; round++)
             {
@@ -82,10 +79,9 @@ public sealed class AllocationTests
                     Assert.Fail($"round {round}");
                 }
             }
-            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
         Loop(30);
-        Assert.Equal(0, Loop(100));
+        Assert.Equal(0, ThreadAllocations.Measure(() => Loop(100)));
     }
 }

@@ -87,11 +87,12 @@ public sealed class BinarySessionTests
 
         Run(batches[0]);
         Run(batches[1]);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(batches[2]);
-        Run(batches[3]);
-        Run(batches[4]);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = ThreadAllocations.Measure(() =>
+        {
+            Run(batches[2]);
+            Run(batches[3]);
+            Run(batches[4]);
+        });
         Assert.Equal(0, unconsumed);
         Assert.Equal(0, allocated);
     }

@@ -14,9 +14,7 @@ public sealed class ProtocolAllocationTests
         {
             action(); // warm up: JIT tiers, static data, grown parser tables
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return ThreadAllocations.Measure(action);
     }
 
     [Fact]

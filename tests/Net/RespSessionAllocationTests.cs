@@ -39,12 +39,13 @@ public sealed class RespSessionAllocationTests
         {
             incomplete += Run(session, input, output); // warm up: tiering, pools, buffers
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long allocated = ThreadAllocations.Measure(() =>
         {
-            incomplete += Run(session, input, output);
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < 1000; i++)
+            {
+                incomplete += Run(session, input, output);
+            }
+        });
         Assert.Equal(0, incomplete);
         Assert.Equal(0, allocated);
     }
