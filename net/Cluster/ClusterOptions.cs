@@ -17,4 +17,10 @@ public sealed class ClusterOptions
 
     /// <summary>Replies a client may have outstanding before its connection stops reading. Default 4096.</summary>
     public int MaxOutstandingPerClient { get; init; } = 4096;
+
+    /// <summary>
+    /// Bytes a client may have held in the orchestrator (write values in flight, replies not yet sent) before its
+    /// connection stops reading. Default 64 MiB: 4,096 pipelined writes of 1 MiB values would otherwise hold 4 GiB.
+    /// </summary>
+    public long MaxOutstandingBytesPerClient { get; init; } = 64L << 20;
 }

@@ -26,8 +26,17 @@ public abstract class ClusterSession : IDuplexHandler
     /// <summary>Parses and dispatches the complete requests at the start of <paramref name="input"/>.</summary>
     public abstract int Process(ReadOnlySpan<byte> input);
 
-    /// <summary>Whether another request may be taken now.</summary>
-    protected bool HasRoom => Replies.Outstanding < Cluster.Options.MaxOutstandingPerClient;
+    // Bytes of write values copied into calls still in flight (any thread adds or takes).
+    private long _writeBytesInFlight;
+
+    /// <summary>
+    /// Whether another request may be taken now: fewer than <see cref="ClusterOptions.MaxOutstandingPerClient"/>
+    /// replies outstanding, and less than <see cref="ClusterOptions.MaxOutstandingBytesPerClient"/> held for the
+    /// client, in write values in flight and replies not yet sent. One request is always taken below the byte cap,
+    /// however large, so a client always makes progress.
+    /// </summary>
+    protected bool HasRoom => Replies.HasRoom(Cluster.Options.MaxOutstandingPerClient,
+        Cluster.Options.MaxOutstandingBytesPerClient - Volatile.Read(ref _writeBytesInFlight));
 
     /// <inheritdoc />
     public bool CanReceive => HasRoom && !CloseRequested;
@@ -46,6 +55,45 @@ public abstract class ClusterSession : IDuplexHandler
     {
     }
 
+    /// <summary>
+    /// Gives back what a past burst left: the reply ring shrinks to what the last second needed
+    /// (<see cref="ReplyQueue.Housekeep"/>), and each call pool keeps no more than twice that depth, as the ring.
+    /// </summary>
+    public void Housekeep()
+    {
+        int needed = Math.Max(2 * Replies.Housekeep(), MinPooledCalls);
+        using (_poolLock.EnterScope())
+        {
+            Trim(_reads, needed);
+            Trim(_writes, needed);
+        }
+    }
+
+    /// <summary>Calls pooled for reuse, reads and writes together (test and diagnostics).</summary>
+    internal int PooledCalls
+    {
+        get
+        {
+            using (_poolLock.EnterScope())
+            {
+                return _reads.Count + _writes.Count;
+            }
+        }
+    }
+
+    private static void Trim<TCall>(Stack<TCall> pool, int keep)
+    {
+        if (pool.Count <= keep)
+        {
+            return;
+        }
+        while (pool.Count > keep)
+        {
+            pool.Pop();
+        }
+        pool.TrimExcess();
+    }
+
     /// <summary>Records the outcome of request <paramref name="sequence"/>; any thread.</summary>
     internal void Complete(long sequence, in ClusterReply reply)
     {
@@ -61,11 +109,16 @@ public abstract class ClusterSession : IDuplexHandler
         RentRead().Start(this, sequence, key, request);
 
     /// <summary>Starts a replicated write of <paramref name="key"/> (a replica opcode; the version is assigned).</summary>
-    protected void StartWrite(long sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in BinaryFrameHeader request) =>
+    protected void StartWrite(long sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in BinaryFrameHeader request)
+    {
+        Interlocked.Add(ref _writeBytesInFlight, value.Length);
         RentWrite().Start(this, sequence, key, value, request);
+    }
 
     // Calls are pooled per session (requests in flight are bounded by MaxOutstandingPerClient), so a request
-    // allocates nothing once the pool has warmed up. They come back on whichever thread completed them.
+    // allocates nothing once the pool has warmed up. They come back on whichever thread completed them, and
+    // Housekeep trims the pools to twice the last second's depth (never below MinPooledCalls).
+    private const int MinPooledCalls = 16;
     private readonly Lock _poolLock = new();
     private readonly Stack<ReadCall> _reads = new();
     private readonly Stack<WriteCall> _writes = new();
@@ -96,8 +149,10 @@ public abstract class ClusterSession : IDuplexHandler
         }
     }
 
-    internal void Return(WriteCall call)
+    /// <summary>A write call is done: its value no longer counts against the byte cap, and the call is pooled.</summary>
+    internal void Return(WriteCall call, int valueLength)
     {
+        Interlocked.Add(ref _writeBytesInFlight, -valueLength);
         using (_poolLock.EnterScope())
         {
             _writes.Push(call);

@@ -12,6 +12,9 @@ public sealed class ClusterSessionSelector(Cluster cluster) : IDuplexHandler
     private IDuplexChannel? _channel;
     private ClusterSession? _session;
 
+    /// <summary>The protocol session, once the first byte chose it.</summary>
+    internal ClusterSession? Session => Volatile.Read(ref _session);
+
     /// <inheritdoc />
     public void Attach(IDuplexChannel channel) => _channel = channel;
 
@@ -44,6 +47,9 @@ public sealed class ClusterSessionSelector(Cluster cluster) : IDuplexHandler
 
     /// <inheritdoc />
     public bool HasOutstanding => Volatile.Read(ref _session)?.HasOutstanding ?? false;
+
+    /// <inheritdoc />
+    public void Housekeep() => Volatile.Read(ref _session)?.Housekeep();
 
     /// <inheritdoc />
     public void OnClosed() => Volatile.Read(ref _session)?.OnClosed();

@@ -1,15 +1,34 @@
+using System.Numerics;
+
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
 /// A client's requests in arrival order, each completed whenever its workers answer (any thread, any order) and
 /// handed to the connection strictly in order: RESP has no request ids, so replies must keep the request order.
 /// </summary>
+/// <remarks>
+/// Memory: the ring grows (doubling) while a client pipelines deeper than it holds, and <see cref="Housekeep"/> gives
+/// back what a past burst left. Each entry keeps its reply buffer for the next request, up to 64 KiB each and
+/// 1 MiB for the whole ring; past that, a buffer is dropped once its reply is taken.
+/// </remarks>
 internal sealed class ReplyQueue
 {
+    /// <summary>Entries a ring starts with, and the fewest it shrinks back to.</summary>
+    internal const int InitialEntries = 64;
+
+    /// <summary>Largest reply buffer an entry keeps for its next reply.</summary>
+    internal const int MaxKeptEntryBuffer = 64 * 1024;
+
+    /// <summary>Most bytes the entries' buffers keep in all.</summary>
+    internal const int MaxKeptBytes = 1 << 20;
+
     private readonly Lock _lock = new();
-    private ReplyEntry[] _entries = CreateEntries(64);
+    private ReplyEntry[] _entries = CreateEntries(InitialEntries);
     private long _head;
     private long _tail;
+    private long _keptBytes; // the entries' buffer lengths, summed
+    private long _queuedBytes; // replies written and not yet taken
+    private int _peak; // most entries outstanding at once since the last Housekeep
 
     /// <summary>Requests waiting for their reply, or whose reply is not sent yet.</summary>
     public int Outstanding
@@ -23,6 +42,54 @@ internal sealed class ReplyQueue
         }
     }
 
+    /// <summary>
+    /// Whether fewer than <paramref name="maxOutstanding"/> requests are outstanding and fewer than
+    /// <paramref name="maxQueuedBytes"/> bytes of replies wait to be taken (one read of both, under the lock).
+    /// </summary>
+    public bool HasRoom(int maxOutstanding, long maxQueuedBytes)
+    {
+        using (_lock.EnterScope())
+        {
+            return _tail - _head < maxOutstanding && _queuedBytes < maxQueuedBytes;
+        }
+    }
+
+    /// <summary>Bytes of replies written and not yet taken by the connection (test and diagnostics).</summary>
+    internal long QueuedBytes
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
+    /// <summary>Entries the ring holds now (test and diagnostics).</summary>
+    internal int Capacity
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _entries.Length;
+            }
+        }
+    }
+
+    /// <summary>Bytes the entries' reply buffers hold now (test and diagnostics).</summary>
+    internal long KeptBytes
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _keptBytes;
+            }
+        }
+    }
+
     /// <summary>Appends an entry for a new request and returns its sequence number; <paramref name="entry"/> may be filled in.</summary>
     public long Reserve(out ReplyEntry entry)
     {
@@ -30,23 +97,16 @@ internal sealed class ReplyQueue
         {
             if (_tail - _head == _entries.Length)
             {
-                var grown = new ReplyEntry[_entries.Length * 2];
-                for (long s = _head; s < _tail; s++)
-                {
-                    grown[s % grown.Length] = _entries[s % _entries.Length];
-                }
-                for (int i = 0; i < grown.Length; i++)
-                {
-                    grown[i] ??= new ReplyEntry();
-                }
-                _entries = grown;
+                Resize(_entries.Length * 2);
             }
             entry = _entries[_tail % _entries.Length];
             entry.Done = false;
             entry.Length = 0;
             entry.Key = null;
             entry.More = false;
-            return _tail++;
+            _tail++;
+            _peak = Math.Max(_peak, (int)(_tail - _head));
+            return _tail - 1;
         }
     }
 
@@ -60,10 +120,13 @@ internal sealed class ReplyQueue
             int size = format.MaxSize(entry);
             if (entry.Buffer.Length < size)
             {
-                entry.Buffer = new byte[Math.Max(size, 64)];
+                int grown = Math.Max(size, 64);
+                _keptBytes += grown - entry.Buffer.Length;
+                entry.Buffer = new byte[grown];
             }
             entry.Length = format.Write(entry, entry.Buffer);
             entry.Done = true;
+            _queuedBytes += entry.Length;
         }
     }
 
@@ -80,13 +143,59 @@ internal sealed class ReplyQueue
                     return;
                 }
                 output.Write(entry.Buffer.AsSpan(0, entry.Length));
-                if (entry.Buffer.Length > 64 * 1024)
+                _queuedBytes -= entry.Length;
+                if (entry.Buffer.Length > MaxKeptEntryBuffer || _keptBytes > MaxKeptBytes)
                 {
-                    entry.Buffer = []; // a large value's buffer is not kept
+                    _keptBytes -= entry.Buffer.Length; // a large value's buffer, or one past the ring's budget
+                    entry.Buffer = [];
                 }
                 _head++;
             }
         }
+    }
+
+    /// <summary>
+    /// Called about once a second: shrinks the ring when the period's deepest pipeline used a quarter of it or less,
+    /// to twice that depth (at least <see cref="InitialEntries"/>), so a client that once pipelined thousands deep
+    /// does not keep thousands of entries. Returns that deepest pipeline: what the session's call pools need.
+    /// </summary>
+    public int Housekeep()
+    {
+        using (_lock.EnterScope())
+        {
+            int outstanding = (int)(_tail - _head);
+            int peak = Math.Max(_peak, outstanding);
+            _peak = outstanding;
+            if (_entries.Length > InitialEntries && peak <= _entries.Length / 4)
+            {
+                Resize(Math.Max(InitialEntries, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(peak, 1)) * 2));
+            }
+            return peak;
+        }
+    }
+
+    /// <summary>
+    /// A ring of <paramref name="size"/> entries (at least those outstanding), under the lock: the entries from the
+    /// head on move over, the outstanding ones to their sequences' new places; a shrink drops the rest with their
+    /// buffers, a growth adds fresh ones.
+    /// </summary>
+    private void Resize(int size)
+    {
+        var resized = new ReplyEntry[size];
+        int moved = Math.Min(size, _entries.Length);
+        for (long s = _head; s < _head + moved; s++)
+        {
+            resized[s % size] = _entries[s % _entries.Length];
+        }
+        for (long s = _head + moved; s < _head + _entries.Length; s++)
+        {
+            _keptBytes -= _entries[s % _entries.Length].Buffer.Length;
+        }
+        for (int i = 0; i < size; i++)
+        {
+            resized[i] ??= new ReplyEntry();
+        }
+        _entries = resized;
     }
 
     private static ReplyEntry[] CreateEntries(int count)

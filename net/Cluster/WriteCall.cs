@@ -147,7 +147,8 @@ internal sealed class WriteCall : IWorkerReplyTarget
     {
         ClusterSession session = _session;
         session.Complete(_sequence, reply);
+        int valueLength = _valueLength;
         CallBuffers.Trim(ref _value);
-        session.Return(this);
+        session.Return(this, valueLength);
     }
 }

@@ -28,6 +28,12 @@ public interface IDuplexHandler
     /// <summary>Whether replies are still outstanding (the connection closes only after they are sent).</summary>
     bool HasOutstanding { get; }
 
+    /// <summary>
+    /// Called about once a second on the connection's loop (never concurrently with <see cref="Process"/>): gives
+    /// back memory a past burst left behind.
+    /// </summary>
+    void Housekeep();
+
     /// <summary>Called once when the connection has closed.</summary>
     void OnClosed();
 }

@@ -128,5 +128,7 @@ internal sealed class LoopConnection : ServerLoopConnection, IDuplexChannel
         }
     }
 
+    private protected override void OnHousekeeping() => _handler.Housekeep();
+
     private protected override void OnClosed() => _handler.OnClosed();
 }

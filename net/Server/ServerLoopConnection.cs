@@ -62,6 +62,7 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
     /// </summary>
     private protected sealed override void OnIdleCheck(bool active)
     {
+        OnHousekeeping();
         if (active)
         {
             _quietChecks = 0;
@@ -78,6 +79,11 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
                 GC.Collect(2, GCCollectionMode.Forced, blocking: false);
             }
         }
+    }
+
+    /// <summary>Each idle check, busy or quiet: the protocol's own housekeeping. Nothing by default.</summary>
+    private protected virtual void OnHousekeeping()
+    {
     }
 
     /// <summary>Scheduled work of a connection that is not being aborted.</summary>

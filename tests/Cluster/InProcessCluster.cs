@@ -18,7 +18,9 @@ internal sealed class InProcessCluster : IDisposable
     private readonly EventLoopGroup _loops = new(1, "test loop");
     private readonly EchoCache.Net.Cluster.Cluster _cluster;
 
-    private InProcessCluster()
+    private readonly List<ClusterSessionSelector> _sessions = [];
+
+    private InProcessCluster(ClusterOptions? options)
     {
         var stats = new WorkerStats();
         _worker0 = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(_engine0, stats), _workerLoops);
@@ -26,21 +28,34 @@ internal sealed class InProcessCluster : IDisposable
         _worker0.Start();
         _worker1.Start();
         _cluster = new EchoCache.Net.Cluster.Cluster([_worker0.LocalEndPoint, _worker1.LocalEndPoint],
-            new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, _loops, NullLogger.Instance);
-        Orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0),
-            () => new ClusterSessionSelector(_cluster), _loops);
+            options ?? new ClusterOptions { HealthInterval = TimeSpan.FromSeconds(30) }, _loops, NullLogger.Instance);
+        Orchestrator = SocketServer.CreateDuplex(new IPEndPoint(IPAddress.Loopback, 0), () =>
+        {
+            var session = new ClusterSessionSelector(_cluster);
+            lock (_sessions) _sessions.Add(session);
+            return session;
+        }, _loops);
     }
 
     /// <summary>The orchestrator's server, listening.</summary>
     public SocketServer Orchestrator { get; }
 
+    /// <summary>The orchestrator's client sessions, in the order their connections were accepted.</summary>
+    public ClusterSessionSelector[] Sessions
+    {
+        get
+        {
+            lock (_sessions) return [.. _sessions];
+        }
+    }
+
     /// <summary>Callbacks that threw on the orchestrator's event loop.</summary>
     public long LoopFaults => _loops.Faults;
 
     /// <summary>Starts the workers, connects the orchestrator to them, and starts it.</summary>
-    public static async Task<InProcessCluster> StartAsync()
+    public static async Task<InProcessCluster> StartAsync(ClusterOptions? options = null)
     {
-        var cluster = new InProcessCluster();
+        var cluster = new InProcessCluster(options);
         await cluster._cluster.StartAsync(CancellationToken.None);
         cluster.Orchestrator.Start();
         return cluster;

@@ -1,0 +1,105 @@
+using System.Buffers;
+using EchoCache.Net.Cluster;
+using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+
+namespace EchoCache.Tests.Cluster;
+
+/// <summary>
+/// The orchestrator's per-client reply ring: replies leave in request order whatever order they complete in, and
+/// the memory a burst made it take is given back (the ring shrinks, entry buffers stay within their budget).
+/// </summary>
+public sealed class ReplyQueueTests
+{
+    [Fact]
+    public void Replies_leave_in_request_order_when_completed_out_of_order_across_a_growth_and_a_shrink()
+    {
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 1 << 20);
+        long[] sequences = new long[200];
+        for (int i = 0; i < sequences.Length; i++) sequences[i] = Reserve(queue, requestId: i);
+        Assert.Equal(256, queue.Capacity);
+
+        // The first 150 complete in reverse order; all leave. 50 stay outstanding through the shrink.
+        for (int i = 149; i >= 0; i--) Complete(queue, sequences[i], valueLength: i);
+        queue.TakeReady(output);
+        Assert.Equal(200, queue.Housekeep()); // the period's deepest pipeline: no shrink yet
+        Assert.Equal(256, queue.Capacity);
+        Assert.Equal(50, queue.Housekeep()); // the next period saw only the 50 outstanding
+        Assert.Equal(128, queue.Capacity);
+
+        for (int i = 199; i >= 150; i--) Complete(queue, sequences[i], valueLength: i);
+        queue.TakeReady(output);
+        Assert.Equal(0, queue.Outstanding);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => ((ulong)i, i)), ReadReplies(output));
+    }
+
+    [Fact]
+    public void A_ring_a_burst_grew_shrinks_back_to_its_initial_size_after_a_quiet_period()
+    {
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 1 << 20);
+        for (int i = 0; i < 4096; i++) Reserve(queue, requestId: i);
+        for (long s = 0; s < 4096; s++) Complete(queue, s, valueLength: 40);
+        queue.TakeReady(output);
+        Assert.Equal(4096, queue.Capacity);
+
+        queue.Housekeep(); // the burst's period
+        Assert.Equal(4096, queue.Capacity);
+        queue.Housekeep(); // a quiet one
+        Assert.Equal(ReplyQueue.InitialEntries, queue.Capacity);
+        Assert.Equal(ReplyQueue.InitialEntries * (BinaryProtocol.HeaderSize + 40L), queue.KeptBytes); // one reply's buffer each
+
+        // Served as before after the shrink.
+        output.MarkSent(output.Pending);
+        Complete(queue, Reserve(queue, requestId: 7), valueLength: 3);
+        queue.TakeReady(output);
+        Assert.Equal([(7UL, 3)], ReadReplies(output));
+    }
+
+    [Fact]
+    public void Entry_buffers_keep_at_most_their_budget_and_no_large_value()
+    {
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 256 << 20);
+        for (int i = 0; i < 100; i++) Complete(queue, Reserve(queue, requestId: i), valueLength: 30_000);
+        Assert.True(queue.KeptBytes >= 100 * 30_000);
+        queue.TakeReady(output);
+        Assert.InRange(queue.KeptBytes, ReplyQueue.MaxKeptBytes - 30_100, ReplyQueue.MaxKeptBytes);
+        Assert.Equal(0, queue.QueuedBytes);
+
+        long kept = queue.KeptBytes;
+        Complete(queue, Reserve(queue, requestId: 100), valueLength: ReplyQueue.MaxKeptEntryBuffer);
+        Assert.Equal(ReplyQueue.MaxKeptEntryBuffer + BinaryProtocol.HeaderSize, queue.QueuedBytes);
+        queue.TakeReady(output);
+        Assert.True(queue.KeptBytes <= kept, "a reply over 64 KiB left its buffer in the ring");
+        Assert.Equal(101, ReadReplies(output).Count);
+    }
+
+    private static long Reserve(ReplyQueue queue, int requestId)
+    {
+        long sequence = queue.Reserve(out ReplyEntry entry);
+        entry.Request = new BinaryFrameHeader { Opcode = BinaryOpcode.Get, RequestId = (ulong)requestId };
+        return sequence;
+    }
+
+    private static void Complete(ReplyQueue queue, long sequence, int valueLength)
+    {
+        var format = new BinaryReplyFormat(new ClusterReply(new BinaryFrameHeader(), new byte[valueLength]));
+        queue.Complete(sequence, ref format);
+    }
+
+    /// <summary>The request id and value length of each reply frame in the output.</summary>
+    private static List<(ulong Id, int Length)> ReadReplies(OutputBuffer output)
+    {
+        var replies = new List<(ulong, int)>();
+        ReadOnlySpan<byte> bytes = output.Bytes.AsSpan(output.SentOffset, output.Pending);
+        while (BinaryCodec.TryParseReply(bytes, out BinaryFrame frame, out int consumed) == OperationStatus.Done)
+        {
+            replies.Add((frame.Header.RequestId, frame.Value.Length));
+            bytes = bytes[consumed..];
+        }
+        Assert.True(bytes.IsEmpty, "the output holds a partial or malformed frame");
+        return replies;
+    }
+}
