@@ -8,7 +8,7 @@ internal readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFo
     private readonly ClusterReply _reply = reply;
 
     public int MaxSize(ReplyEntry entry) =>
-        BinaryProtocol.HeaderSize + Math.Max(_reply.Key.Length, entry.Key?.Length ?? 0) + _reply.Value.Length;
+        BinaryProtocol.HeaderSize + Math.Max(_reply.Key.Length, entry.Key.Length) + _reply.Value.Length;
 
     public int Write(ReplyEntry entry, Span<byte> destination)
     {
@@ -25,8 +25,7 @@ internal readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFo
             Expiry = worker.Expiry,
         };
         // MGET frames carry their key, found or not.
-        ReadOnlySpan<byte> key = entry.Key ?? default;
-        BinaryCodec.TryWriteReply(header, key, _reply.Value, destination, out int written);
+        BinaryCodec.TryWriteReply(header, entry.Key, _reply.Value, destination, out int written);
         return written;
     }
 }

@@ -106,7 +106,7 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
             hasKey = keys.MoveNext();
             entry.Request = request;
             entry.More = hasKey;
-            entry.Key = key.ToArray();
+            entry.SetKey(key);
             StartRead(current, key, get);
             if (hasKey)
             {

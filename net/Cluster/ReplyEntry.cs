@@ -21,6 +21,23 @@ internal sealed class ReplyEntry
     /// <summary>Binary MGET: whether the reply frame carries the More flag.</summary>
     public bool More;
 
-    /// <summary>Binary MGET: the key, for a reply frame of a key that was not found.</summary>
-    public byte[]? Key;
+    private byte[] _key = [];
+    private int _keyLength;
+
+    /// <summary>Binary MGET: the key, for a reply frame of a key that was not found (empty otherwise).</summary>
+    public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
+
+    /// <summary>Sets <see cref="Key"/>, in a buffer the entry keeps for its next MGET key.</summary>
+    public void SetKey(ReadOnlySpan<byte> key)
+    {
+        if (_key.Length < key.Length)
+        {
+            _key = new byte[Math.Max(key.Length, 32)];
+        }
+        key.CopyTo(_key);
+        _keyLength = key.Length;
+    }
+
+    /// <summary>Clears <see cref="Key"/> for the entry's next request.</summary>
+    public void ClearKey() => _keyLength = 0;
 }

@@ -102,7 +102,7 @@ internal sealed class ReplyQueue
             entry = _entries[_tail % _entries.Length];
             entry.Done = false;
             entry.Length = 0;
-            entry.Key = null;
+            entry.ClearKey();
             entry.More = false;
             _tail++;
             _peak = Math.Max(_peak, (int)(_tail - _head));
