@@ -28,4 +28,7 @@ internal readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFo
         BinaryCodec.TryWriteReply(header, entry.Key, _reply.Value, destination, out int written);
         return written;
     }
+
+    /// <summary>Binary commands have no grouped replies: each MGET key has a frame of its own.</summary>
+    public void Fold(ReplyEntry head) => throw new InvalidOperationException("a binary reply is never part of a group");
 }

@@ -8,10 +8,11 @@ using EchoCache.Net.Protocol;
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
-/// RESP on the orchestrator's port: PING, ECHO, GET, MGET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL, EXISTS,
-/// EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT, INFO (<see cref="ClusterInfo"/>), and the handshake
-/// probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0, CLIENT SETNAME/SETINFO, as cluster calls. Other
-/// commands answer an error naming them; the whole family is served by a worker directly.
+/// RESP on the orchestrator's port: PING, ECHO, GET, MGET, MSET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL,
+/// UNLINK, EXISTS (one key or many), EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT,
+/// INFO (<see cref="ClusterInfo"/>), and the handshake probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0,
+/// CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is served
+/// by a worker directly.
 /// </summary>
 public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
 {
@@ -63,6 +64,37 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
         else if (request.CommandIs("EXISTS"u8) && count == 2)
         {
             StartRead(Reserve(RespReplyKind.Found), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
+        }
+        else if ((request.CommandIs("DEL"u8) || request.CommandIs("UNLINK"u8)) && count > 2)
+        {
+            // One replicated delete per key (keys live in different slots), the keys deleted summed, as in Redis.
+            long head = ReserveGroup(RespReplyKind.CountTotal);
+            for (int i = 1; i < count; i++)
+            {
+                StartWrite(Replies.ReserveMember(head), request[i], default, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
+            }
+            SealGroup(head);
+        }
+        else if (request.CommandIs("EXISTS"u8) && count > 2)
+        {
+            // One read per key; a key named twice counts twice, as in Redis.
+            long head = ReserveGroup(RespReplyKind.CountTotal);
+            for (int i = 1; i < count; i++)
+            {
+                StartRead(Replies.ReserveMember(head), request[i], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
+            }
+            SealGroup(head);
+        }
+        else if (request.CommandIs("MSET"u8) && count >= 3 && count % 2 == 1)
+        {
+            // One replicated write per key, +OK once all are applied. Each key is its own write: unlike Redis's
+            // MSET, another client may see some of the keys written before the others (docs/consistency.md).
+            long head = ReserveGroup(RespReplyKind.OkTotal);
+            for (int i = 1; i < count; i += 2)
+            {
+                StartWrite(Replies.ReserveMember(head), request[i], request[i + 1], new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet });
+            }
+            SealGroup(head);
         }
         else if (request.CommandIs("MGET"u8) && count >= 2)
         {
@@ -216,6 +248,19 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
         Span<byte> counter = stackalloc byte[BinaryProtocol.CounterSize];
         BinaryPrimitives.WriteInt64LittleEndian(counter, delta);
         StartWrite(Reserve(RespReplyKind.Counter), key, counter, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaIncrement });
+    }
+
+    private long ReserveGroup(RespReplyKind kind)
+    {
+        long sequence = Replies.ReserveGroup(out ReplyEntry head);
+        head.Kind = (int)kind;
+        return sequence;
+    }
+
+    private void SealGroup(long head)
+    {
+        var format = new RespReplyFormat(default);
+        Replies.SealGroup(head, ref format);
     }
 
     private long Reserve(RespReplyKind kind)

@@ -8,4 +8,7 @@ internal interface IReplyFormat
 
     /// <summary>Writes the reply; returns its length.</summary>
     int Write(ReplyEntry entry, Span<byte> destination);
+
+    /// <summary>Adds a group member's outcome to its group's <paramref name="head"/> (<see cref="ReplyQueue.ReserveGroup"/>).</summary>
+    void Fold(ReplyEntry head);
 }

@@ -18,6 +18,18 @@ internal sealed class ReplyEntry
     /// <summary>How the session formats the reply (a session-defined code, e.g. the RESP reply shape).</summary>
     public int Kind;
 
+    /// <summary>A member of a group (<see cref="ReplyQueue.ReserveGroup"/>): the sequence of the group's head; -1 otherwise.</summary>
+    public long GroupHead = -1;
+
+    /// <summary>A group's head: members not yet complete, plus one until the group is sealed.</summary>
+    public int GroupPending;
+
+    /// <summary>A group's head: what its members added up to (keys found, for a multi-key DEL or EXISTS).</summary>
+    public long GroupSum;
+
+    /// <summary>A group's head: the first failure among its members, or Ok.</summary>
+    public BinaryStatus GroupFailure;
+
     /// <summary>Binary MGET: whether the reply frame carries the More flag.</summary>
     public bool More;
 

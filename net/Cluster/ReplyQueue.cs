@@ -104,9 +104,51 @@ internal sealed class ReplyQueue
             entry.Length = 0;
             entry.ClearKey();
             entry.More = false;
+            entry.GroupHead = -1;
             _tail++;
             _peak = Math.Max(_peak, (int)(_tail - _head));
             return _tail - 1;
+        }
+    }
+
+    /// <summary>
+    /// Reserves the head of a group: one reply for a command that makes several calls (a multi-key DEL, MSET). The
+    /// members, reserved after it (<see cref="ReserveMember"/>), write nothing of their own; each folds its outcome
+    /// into the head (<see cref="IReplyFormat.Fold"/>), and the head's reply is written when the last member has
+    /// completed and the group is sealed (<see cref="SealGroup"/>), whichever comes last.
+    /// </summary>
+    public long ReserveGroup(out ReplyEntry head)
+    {
+        long sequence = Reserve(out head);
+        head.GroupPending = 1; // held until SealGroup, so members completing during dispatch cannot finish the group
+        head.GroupSum = 0;
+        head.GroupFailure = Protocol.BinaryStatus.Ok;
+        return sequence;
+    }
+
+    /// <summary>Reserves a member of the group whose head is <paramref name="head"/>.</summary>
+    public long ReserveMember(long head)
+    {
+        long sequence = Reserve(out ReplyEntry entry);
+        using (_lock.EnterScope())
+        {
+            entry.GroupHead = head;
+            _entries[head % _entries.Length].GroupPending++;
+        }
+        return sequence;
+    }
+
+    /// <summary>Every member of the group is reserved: the head's reply is written once they have all completed.</summary>
+    public void SealGroup<TFormat>(long head, ref TFormat format)
+        where TFormat : IReplyFormat, allows ref struct
+    {
+        using (_lock.EnterScope())
+        {
+            ReplyEntry entry = _entries[head % _entries.Length];
+            if (--entry.GroupPending == 0)
+            {
+                Write(entry, ref format);
+            }
         }
     }
 
@@ -117,17 +159,37 @@ internal sealed class ReplyQueue
         using (_lock.EnterScope())
         {
             ReplyEntry entry = _entries[sequence % _entries.Length];
-            int size = format.MaxSize(entry);
-            if (entry.Buffer.Length < size)
+            if (entry.GroupHead >= 0)
             {
-                int grown = Math.Max(size, 64);
-                _keptBytes += grown - entry.Buffer.Length;
-                entry.Buffer = new byte[grown];
+                // A member: its outcome goes into the head; the member itself leaves no bytes.
+                ReplyEntry head = _entries[entry.GroupHead % _entries.Length];
+                format.Fold(head);
+                entry.Length = 0;
+                entry.Done = true;
+                if (--head.GroupPending != 0)
+                {
+                    return;
+                }
+                entry = head; // the last one in writes the group's reply, from what the head gathered
             }
-            entry.Length = format.Write(entry, entry.Buffer);
-            entry.Done = true;
-            _queuedBytes += entry.Length;
+            Write(entry, ref format);
         }
+    }
+
+    /// <summary>Formats <paramref name="entry"/>'s reply into its buffer, growing it if needed; under the lock.</summary>
+    private void Write<TFormat>(ReplyEntry entry, ref TFormat format)
+        where TFormat : IReplyFormat, allows ref struct
+    {
+        int size = format.MaxSize(entry);
+        if (entry.Buffer.Length < size)
+        {
+            int grown = Math.Max(size, 64);
+            _keptBytes += grown - entry.Buffer.Length;
+            entry.Buffer = new byte[grown];
+        }
+        entry.Length = format.Write(entry, entry.Buffer);
+        entry.Done = true;
+        _queuedBytes += entry.Length;
     }
 
     /// <summary>Moves the replies that are done, from the oldest on, into <paramref name="output"/>.</summary>

@@ -21,6 +21,21 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             _reply.Value.CopyTo(destination);
             return _reply.Value.Length;
         }
+        if (kind is RespReplyKind.CountTotal or RespReplyKind.OkTotal)
+        {
+            // A group's head: written from what its members gathered, not from the last member's reply.
+            if (entry.GroupFailure != BinaryStatus.Ok)
+            {
+                return WriteFailure(entry.GroupFailure, destination);
+            }
+            if (kind == RespReplyKind.OkTotal)
+            {
+                "+OK\r\n"u8.CopyTo(destination);
+                return 5;
+            }
+            RespWriter.TryWriteInteger(entry.GroupSum, destination, out written);
+            return written;
+        }
         switch (status)
         {
             case BinaryStatus.Ok when kind == RespReplyKind.Bulk:
@@ -47,6 +62,35 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.NotFound when kind is RespReplyKind.Ttl or RespReplyKind.Pttl:
                 RespWriter.TryWriteInteger(-2, destination, out written);
                 return written;
+            default:
+                return WriteFailure(status, destination);
+        }
+    }
+
+    /// <summary>
+    /// A group member's outcome into its head: a key found counts 1 toward a multi-key DEL or EXISTS, a missing one 0;
+    /// any other outcome (a write that failed, no live replica) is the group's failure, the first one kept.
+    /// </summary>
+    public void Fold(ReplyEntry head)
+    {
+        BinaryStatus status = _reply.Status;
+        bool counting = (RespReplyKind)head.Kind == RespReplyKind.CountTotal;
+        if (counting && status is BinaryStatus.Ok or BinaryStatus.Stale)
+        {
+            head.GroupSum++;
+        }
+        else if (!(status == BinaryStatus.Ok || (counting && status == BinaryStatus.NotFound)) && head.GroupFailure == BinaryStatus.Ok)
+        {
+            head.GroupFailure = status;
+        }
+    }
+
+    /// <summary>The RESP error for a call that failed with <paramref name="status"/>.</summary>
+    private static int WriteFailure(BinaryStatus status, Span<byte> destination)
+    {
+        int written;
+        switch (status)
+        {
             case BinaryStatus.Unavailable:
                 RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
                 return written;

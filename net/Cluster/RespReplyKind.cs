@@ -17,4 +17,11 @@ internal enum RespReplyKind
     Ttl,
     /// <summary>PTTL: milliseconds left, -1 without expiry, -2 when the key is missing.</summary>
     Pttl,
+    /// <summary>
+    /// Head of a multi-key DEL, UNLINK or EXISTS (<see cref="ReplyQueue.ReserveGroup"/>): the keys found, as an
+    /// integer. Its members write nothing of their own.
+    /// </summary>
+    CountTotal,
+    /// <summary>Head of MSET: +OK once every key is written.</summary>
+    OkTotal,
 }

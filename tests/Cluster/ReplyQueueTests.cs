@@ -76,6 +76,75 @@ public sealed class ReplyQueueTests
         Assert.Equal(101, ReadReplies(output).Count);
     }
 
+    [Fact]
+    public void A_group_answers_once_in_its_place_whether_its_members_finish_before_or_after_it_is_sealed()
+    {
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 1 << 20);
+        long before = ReserveResp(queue, RespReplyKind.Ok);
+
+        // DEL of three keys: the members finish out of order, two of them before the group is sealed.
+        long del = queue.ReserveGroup(out ReplyEntry head);
+        head.Kind = (int)RespReplyKind.CountTotal;
+        long[] members = [queue.ReserveMember(del), queue.ReserveMember(del), queue.ReserveMember(del)];
+        long after = ReserveResp(queue, RespReplyKind.Ok);
+        CompleteResp(queue, members[2], BinaryStatus.Ok);
+        CompleteResp(queue, members[0], BinaryStatus.NotFound);
+        Seal(queue, del);
+        CompleteResp(queue, after, BinaryStatus.Ok);
+        queue.TakeReady(output);
+        Assert.Equal(0, output.Pending); // the first request has not answered yet
+        CompleteResp(queue, before, BinaryStatus.Ok);
+        queue.TakeReady(output);
+        Assert.Equal("+OK\r\n", Text(output)); // the group waits for its last member
+        CompleteResp(queue, members[1], BinaryStatus.Stale); // a delete that found the key at a newer version
+        queue.TakeReady(output);
+        Assert.Equal("+OK\r\n:2\r\n+OK\r\n", Text(output));
+        Assert.Equal(0, queue.Outstanding);
+
+        // MSET whose members all finished before the seal: the seal writes it. One failure makes it an error.
+        long mset = queue.ReserveGroup(out head);
+        head.Kind = (int)RespReplyKind.OkTotal;
+        CompleteResp(queue, queue.ReserveMember(mset), BinaryStatus.Ok);
+        CompleteResp(queue, queue.ReserveMember(mset), BinaryStatus.Unavailable);
+        CompleteResp(queue, queue.ReserveMember(mset), BinaryStatus.Busy);
+        queue.TakeReady(output);
+        Assert.Equal("+OK\r\n:2\r\n+OK\r\n", Text(output));
+        Seal(queue, mset);
+        queue.TakeReady(output);
+        Assert.Equal("+OK\r\n:2\r\n+OK\r\n-UNAVAILABLE no live replica holds this key\r\n", Text(output));
+
+        // A group with no member answers at its seal.
+        long empty = queue.ReserveGroup(out head);
+        head.Kind = (int)RespReplyKind.CountTotal;
+        Seal(queue, empty);
+        queue.TakeReady(output);
+        Assert.EndsWith("\r\n:0\r\n", Text(output), StringComparison.Ordinal);
+        Assert.Equal(0, queue.Outstanding);
+    }
+
+    private static long ReserveResp(ReplyQueue queue, RespReplyKind kind)
+    {
+        long sequence = queue.Reserve(out ReplyEntry entry);
+        entry.Kind = (int)kind;
+        return sequence;
+    }
+
+    private static void CompleteResp(ReplyQueue queue, long sequence, BinaryStatus status)
+    {
+        var format = new RespReplyFormat(new ClusterReply(status));
+        queue.Complete(sequence, ref format);
+    }
+
+    private static void Seal(ReplyQueue queue, long head)
+    {
+        var format = new RespReplyFormat(default);
+        queue.SealGroup(head, ref format);
+    }
+
+    private static string Text(OutputBuffer output) =>
+        System.Text.Encoding.ASCII.GetString(output.Bytes, output.SentOffset, output.Pending);
+
     private static long Reserve(ReplyQueue queue, int requestId)
     {
         long sequence = queue.Reserve(out ReplyEntry entry);

@@ -86,6 +86,30 @@ public sealed class OrchestratorTests
         Assert.Equal(BinaryStatus.Unavailable, (await client.GetAsync(B("k"))).Status);
         Assert.Equal(BinaryStatus.Unavailable, (await client.SetAsync(B("k"), B("w"))).Status);
         Assert.Equal("UNAVAILABLE no live replica holds this key", RedisCli.Run(port, "get", "k"));
+        Assert.Equal("UNAVAILABLE no live replica holds this key", RedisCli.Run(port, "mset", "a", "1", "b", "2"));
+        Assert.Equal("UNAVAILABLE no live replica holds this key", RedisCli.Run(port, "del", "a", "b"));
+        Assert.Equal("UNAVAILABLE no live replica holds this key", RedisCli.Run(port, "exists", "a", "b"));
+    }
+
+    [Fact]
+    public void Multi_key_del_exists_and_mset_work_through_the_orchestrator()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        Assert.Equal("OK", RedisCli.Run(port, "mset", "a", "1", "b", "2", "c", "3"));
+        Assert.Equal("1\n2\n3", RedisCli.Run(p0, "mget", "a", "b", "c")); // every key on both copies
+        Assert.Equal("1\n2\n3", RedisCli.Run(p1, "mget", "a", "b", "c"));
+        Assert.Equal("3", RedisCli.Run(port, "exists", "a", "b", "missing", "a")); // a key named twice counts twice
+        Assert.Equal("2", RedisCli.Run(port, "del", "a", "b", "missing", "a")); // deleted once
+        Assert.Equal("0", RedisCli.Run(port, "unlink", "a", "b"));
+        Assert.Equal("1", RedisCli.Run(port, "unlink", "c", "a"));
+        Assert.Equal("0", RedisCli.Run(p1, "exists", "a", "b", "c"));
+        Assert.StartsWith("ERR 'mset' is not supported", RedisCli.Run(port, "mset", "a", "1", "b"), StringComparison.Ordinal);
+
+        // Pipelined, each reply in its place among the others.
+        string replies = RedisCli.RunWithInput(port, "MSET x 1 y 2\nGET x\nEXISTS x y z\nDEL x y\nMGET x y\nPING\n");
+        Assert.Equal("OK\n1\n2\n2\n\n\nPONG", replies);
     }
 
     [Fact]
