@@ -9,7 +9,10 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
     private const int Overhead = 64;
     private readonly ClusterReply _reply = reply;
 
-    public int MaxSize(ReplyEntry entry) => _reply.Value.Length + Overhead;
+    // Only a bulk string or a literal carries the reply's value; every other shape (an integer, +OK, an error of
+    // ours, a group's total) fits in the overhead, however large the value a worker sent back (EXISTS and TTL read it).
+    public int MaxSize(ReplyEntry entry) =>
+        (RespReplyKind)entry.Kind is RespReplyKind.Bulk or RespReplyKind.Literal ? _reply.Value.Length + Overhead : Overhead;
 
     public int Write(ReplyEntry entry, Span<byte> destination)
     {
