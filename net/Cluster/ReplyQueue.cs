@@ -66,6 +66,35 @@ internal sealed class ReplyQueue
         }
     }
 
+    /// <summary>Requests reserved since the queue began: how many the client has had taken (test and diagnostics).</summary>
+    internal long Reserved
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                return _tail;
+            }
+        }
+    }
+
+    /// <summary>Requests still waiting for their workers' answer (test and diagnostics; counts by scanning the ring).</summary>
+    internal int Unanswered
+    {
+        get
+        {
+            using (_lock.EnterScope())
+            {
+                int waiting = 0;
+                for (long s = _head; s < _tail; s++)
+                {
+                    if (!_entries[s % _entries.Length].Done) waiting++;
+                }
+                return waiting;
+            }
+        }
+    }
+
     /// <summary>Entries the ring holds now (test and diagnostics).</summary>
     internal int Capacity
     {
