@@ -124,19 +124,7 @@ internal sealed class ReplyQueue
     {
         using (_lock.EnterScope())
         {
-            if (_tail - _head == _entries.Length)
-            {
-                Resize(_entries.Length * 2);
-            }
-            entry = _entries[_tail % _entries.Length];
-            entry.Done = false;
-            entry.Length = 0;
-            entry.ClearKey();
-            entry.More = false;
-            entry.GroupHead = -1;
-            _tail++;
-            _peak = Math.Max(_peak, (int)(_tail - _head));
-            return _tail - 1;
+            return ReserveLocked(out entry);
         }
     }
 
@@ -148,23 +136,26 @@ internal sealed class ReplyQueue
     /// </summary>
     public long ReserveGroup(out ReplyEntry head)
     {
-        long sequence = Reserve(out head);
-        head.GroupPending = 1; // held until SealGroup, so members completing during dispatch cannot finish the group
-        head.GroupSum = 0;
-        head.GroupFailure = Protocol.BinaryStatus.Ok;
-        return sequence;
+        using (_lock.EnterScope())
+        {
+            long sequence = ReserveLocked(out head);
+            head.GroupPending = 1; // held until SealGroup, so members completing during dispatch cannot finish the group
+            head.GroupSum = 0;
+            head.GroupFailure = Protocol.BinaryStatus.Ok;
+            return sequence;
+        }
     }
 
     /// <summary>Reserves a member of the group whose head is <paramref name="head"/>.</summary>
     public long ReserveMember(long head)
     {
-        long sequence = Reserve(out ReplyEntry entry);
         using (_lock.EnterScope())
         {
+            long sequence = ReserveLocked(out ReplyEntry entry);
             entry.GroupHead = head;
             _entries[head % _entries.Length].GroupPending++;
+            return sequence;
         }
-        return sequence;
     }
 
     /// <summary>Every member of the group is reserved: the head's reply is written once they have all completed.</summary>
@@ -203,6 +194,24 @@ internal sealed class ReplyQueue
             }
             Write(entry, ref format);
         }
+    }
+
+    /// <summary>Appends an entry, growing the ring when it is full; under the lock.</summary>
+    private long ReserveLocked(out ReplyEntry entry)
+    {
+        if (_tail - _head == _entries.Length)
+        {
+            Resize(_entries.Length * 2);
+        }
+        entry = _entries[_tail % _entries.Length];
+        entry.Done = false;
+        entry.Length = 0;
+        entry.ClearKey();
+        entry.More = false;
+        entry.GroupHead = -1;
+        _tail++;
+        _peak = Math.Max(_peak, (int)(_tail - _head));
+        return _tail - 1;
     }
 
     /// <summary>Formats <paramref name="entry"/>'s reply into its buffer, growing it if needed; under the lock.</summary>

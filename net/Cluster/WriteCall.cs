@@ -147,8 +147,7 @@ internal sealed class WriteCall : IWorkerReplyTarget
     {
         ClusterSession session = _session;
         session.Complete(_sequence, reply);
-        int valueLength = _valueLength;
         CallBuffers.Trim(ref _value);
-        session.Return(this, valueLength);
+        session.Return(this, _valueLength);
     }
 }
