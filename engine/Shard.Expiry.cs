@@ -26,10 +26,17 @@ internal sealed unsafe partial class Shard
             }
             if (wanted != 0 && wanted <= NowRaw())
             {
-                RemoveLocked(slot, item);
+                if (!TryStampedRemoval(key, hash, slot, item))
+                {
+                    RemoveLocked(slot, item);
+                }
                 return CacheStatus.Ok;
             }
             Item.SetRawExpiry(item, wanted);
+            if (VersionStamp.Current != 0)
+            {
+                Item.SetVersion(item, NextLocalVersion());
+            }
             return CacheStatus.Ok;
         }
     }

@@ -133,6 +133,42 @@ internal sealed unsafe partial class Shard
         }
     }
 
+    /// <summary>
+    /// Drops every item and tombstone at or below <paramref name="floor"/> and keeps newer ones (a cluster flush's
+    /// barrier, <see cref="CacheEngine.FlushBelow"/>): when nothing in the shard is newer, as a whole flush.
+    /// </summary>
+    public void FlushBelow(ulong floor)
+    {
+        using (_lock.EnterScope())
+        {
+            if (_lastVersion <= floor)
+            {
+                ReleaseAllLocked();
+                _table = new BucketTable(_arena, InitialBuckets);
+                _lastVersion = floor;
+                return;
+            }
+            while (_old != null)
+            {
+                MigrateSome(1024);
+            }
+            for (ulong b = 0; b <= _table.Mask; b++)
+            {
+                for (Bucket* bucket = _table.Buckets + b; bucket != null; bucket = _table.Next(bucket))
+                {
+                    for (int slot = 0; slot < Bucket.Slots; slot++)
+                    {
+                        uint itemRef = bucket->Refs[slot];
+                        if (itemRef != 0 && Item.Version(_arena.Resolve(itemRef)) <= floor)
+                        {
+                            RemoveLocked(new SlotRef(bucket, slot), _arena.Resolve(itemRef));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Drops every item and gives every page back to the arena.</summary>
     public void Flush()
     {

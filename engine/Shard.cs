@@ -68,6 +68,25 @@ internal sealed unsafe partial class Shard
         }
     }
 
+    /// <summary>
+    /// Hands whatever the table holds for the key — live, expired (left in place) or a tombstone — to the sink,
+    /// without counting a hit or a miss or marking it referenced.
+    /// </summary>
+    public CacheStatus Inspect<TSink>(ReadOnlySpan<byte> key, ulong hash, ref TSink sink)
+        where TSink : IItemSink, allows ref struct
+    {
+        using (_lock.EnterScope())
+        {
+            SlotRef slot = Find(key, hash);
+            if (!slot.Found)
+            {
+                return CacheStatus.NotFound;
+            }
+            sink.Accept(Item.View(_arena.Resolve(slot.Ref)));
+            return CacheStatus.Ok;
+        }
+    }
+
     public CacheStatus Set<TSink>(ReadOnlySpan<byte> key, ulong hash, ReadOnlySpan<byte> stored, ulong valueBits,
         in WriteOptions options, long rawExpiry, ref TSink previous, out ulong version)
         where TSink : IItemSink, allows ref struct
@@ -124,7 +143,7 @@ internal sealed unsafe partial class Shard
             byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
             if (options.Condition == WriteCondition.IfNewer)
             {
-                if (item != null && options.Version <= Item.Version(item))
+                if (IsStale(item, options.Version))
                 {
                     return CacheStatus.Stale;
                 }
@@ -133,11 +152,9 @@ internal sealed unsafe partial class Shard
                     previous.Accept(Item.View(item));
                 }
                 // A versioned delete leaves a tombstone, so a late write with an older version cannot
-                // bring the key back while replicas converge. A retention past what the header holds
-                // (TimeSpan.MaxValue: "for ever") saturates rather than wrapping to an earlier time.
+                // bring the key back while replicas converge.
                 version = NextVersion(options);
-                long expiry = Math.Min(NowRaw() + _tombstoneRetentionMs, Item.MaxRawExpiry);
-                CacheStatus stored = StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version, expiry, 0);
+                CacheStatus stored = StoreTombstoneLocked(key, hash, slot, item, version);
                 return stored != CacheStatus.Ok ? stored : live ? CacheStatus.Ok : CacheStatus.NotFound;
             }
             if (!live)
@@ -150,7 +167,10 @@ internal sealed unsafe partial class Shard
             }
             previous.Accept(Item.View(item));
             version = Item.Version(item);
-            RemoveLocked(slot, item);
+            if (!TryStampedRemoval(key, hash, slot, item))
+            {
+                RemoveLocked(slot, item);
+            }
             return CacheStatus.Ok;
         }
     }
@@ -164,7 +184,7 @@ internal sealed unsafe partial class Shard
         {
             AdvanceResize();
             byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
-            if (options.Condition == WriteCondition.IfNewer && item != null && options.Version <= Item.Version(item))
+            if (options.Condition == WriteCondition.IfNewer && IsStale(item, options.Version))
             {
                 return CacheStatus.Stale;
             }
@@ -205,7 +225,7 @@ internal sealed unsafe partial class Shard
         using (_lock.EnterScope())
         {
             byte* item = FindForWrite(key, hash, options.Condition, out _, out bool live);
-            if (options.Condition == WriteCondition.IfNewer && item != null && options.Version <= Item.Version(item))
+            if (options.Condition == WriteCondition.IfNewer && IsStale(item, options.Version))
             {
                 return CacheStatus.Stale;
             }
@@ -216,7 +236,7 @@ internal sealed unsafe partial class Shard
             Item.MarkReferenced(item);
             sink.Accept(Item.View(item));
             Item.SetRawExpiry(item, rawExpiry);
-            if (options.Condition == WriteCondition.IfNewer)
+            if (options.Condition == WriteCondition.IfNewer || VersionStamp.Current != 0)
             {
                 Item.SetVersion(item, NextVersion(options));
             }
@@ -250,7 +270,7 @@ internal sealed unsafe partial class Shard
         {
             previous.Accept(Item.View(item));
         }
-        version = ++_lastVersion;
+        version = NextLocalVersion();
         Item.Overwrite(item, stored, version, rawExpiry, flags, valueBits);
         return true;
     }
@@ -319,28 +339,67 @@ internal sealed unsafe partial class Shard
         return item;
     }
 
-    private static CacheStatus CheckCondition(byte* item, bool live, in WriteOptions options) => options.Condition switch
+    private CacheStatus CheckCondition(byte* item, bool live, in WriteOptions options) => options.Condition switch
     {
+        WriteCondition.IfNewer => IsStale(item, options.Version) ? CacheStatus.Stale : CacheStatus.Ok,
         WriteCondition.IfAbsent => live ? CacheStatus.Exists : CacheStatus.Ok,
         WriteCondition.IfPresent => live ? CacheStatus.Ok : CacheStatus.NotFound,
         WriteCondition.IfVersionMatches => !live ? CacheStatus.NotFound
             : Item.Version(item) == options.Version ? CacheStatus.Ok : CacheStatus.Exists,
-        WriteCondition.IfNewer => item != null && options.Version <= Item.Version(item) ? CacheStatus.Stale : CacheStatus.Ok,
         _ => CacheStatus.Ok,
     };
 
-    /// <summary>The version a write stores: the replica write's own, or the next local one.</summary>
-    private ulong NextVersion(in WriteOptions options)
+    /// <summary>The version a write stores: the replica write's own, or the next local one (the stamp, under one).</summary>
+    private ulong NextVersion(in WriteOptions options) =>
+        options.Condition == WriteCondition.IfNewer ? Adopt(options.Version) : NextLocalVersion();
+
+    /// <summary>The version a command's write stores: the thread's stamp (<see cref="VersionStamp"/>), else the next local one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong NextLocalVersion()
     {
-        if (options.Condition == WriteCondition.IfNewer)
+        ulong stamp = VersionStamp.Current;
+        return stamp != 0 ? Adopt(stamp) : ++_lastVersion;
+    }
+
+    /// <summary>Stores a given version: later local versions go above it.</summary>
+    private ulong Adopt(ulong version)
+    {
+        if (version > _lastVersion)
         {
-            if (options.Version > _lastVersion)
-            {
-                _lastVersion = options.Version;
-            }
-            return options.Version;
+            _lastVersion = version;
         }
-        return ++_lastVersion;
+        return version;
+    }
+
+    /// <summary>
+    /// Whether a replica write at <paramref name="version"/> is older than what the shard holds for its key
+    /// (<paramref name="item"/>, live, expired or a tombstone) or than the engine's last flush floor.
+    /// </summary>
+    private bool IsStale(byte* item, ulong version) =>
+        (item != null && version <= Item.Version(item)) || version <= _engine.FlushFloor;
+
+    /// <summary>
+    /// Replaces a command's removal of a live item with a tombstone carrying the thread's stamp, when under one (a
+    /// decided delete must reach the other copy, and hold off older writes, as a replica delete does). False when
+    /// not stamped: the caller removes the item.
+    /// </summary>
+    private bool TryStampedRemoval(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* item)
+    {
+        ulong stamp = VersionStamp.Current;
+        if (stamp == 0)
+        {
+            return false;
+        }
+        StoreTombstoneLocked(key, hash, slot, item, Adopt(stamp));
+        return true;
+    }
+
+    /// <summary>Stores a tombstone carrying <paramref name="version"/> over whatever the slot holds.</summary>
+    private CacheStatus StoreTombstoneLocked(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* item, ulong version)
+    {
+        // A retention past what the header holds (TimeSpan.MaxValue: "for ever") saturates rather than wrapping.
+        long expiry = Math.Min(NowRaw() + _tombstoneRetentionMs, Item.MaxRawExpiry);
+        return StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version, expiry, 0);
     }
 
     /// <summary>

@@ -20,17 +20,19 @@ internal static class Program
           --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
                                    when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>      trace, debug, info, warn, error (default info)
+          --clock-offset-ms <ms>   test only: shifts this worker's own clock (the orchestrator's clock,
+                                   carried in its requests, judges expiry in a cluster)
         """;
 
     private static int Main(string[] args)
     {
         IPEndPoint endPoint;
         long memory;
-        int maxConnections, threads, poll;
+        int maxConnections, threads, poll, clockOffset;
         LogLevel level;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level", "clock-offset-ms");
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -50,6 +52,7 @@ internal static class Program
             maxConnections = parsed.GetInt("max-connections", 10_000, 1, 1_000_000);
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);
+            clockOffset = parsed.GetInt("clock-offset-ms", 0, -86_400_000, 86_400_000);
             string levelText = parsed.Get("log-level") ?? "info";
             if (!ConsoleLogger.TryParseLevel(levelText, out level))
             {
@@ -66,7 +69,7 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
-        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory });
+        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory }, new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,

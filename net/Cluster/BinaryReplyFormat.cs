@@ -5,6 +5,9 @@ namespace EchoCache.Net.Cluster;
 /// <summary>Writes a reply frame with the client's opcode and request id around a worker's (or the orchestrator's) outcome.</summary>
 internal readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFormat
 {
+    /// <summary><see cref="ReplyEntry.Kind"/> of a request whose reply frames a worker wrote whole (a forwarded request).</summary>
+    public const int Verbatim = 1;
+
     private readonly ClusterReply _reply = reply;
 
     public int MaxSize(ReplyEntry entry) =>
@@ -12,6 +15,11 @@ internal readonly ref struct BinaryReplyFormat(in ClusterReply reply) : IReplyFo
 
     public int Write(ReplyEntry entry, Span<byte> destination)
     {
+        if (entry.Kind == Verbatim && _reply.Status == BinaryStatus.Ok && _reply.Value.Length >= BinaryProtocol.HeaderSize)
+        {
+            _reply.Value.CopyTo(destination); // the inner request carried the client's opcode and request id
+            return _reply.Value.Length;
+        }
         BinaryFrameHeader request = entry.Request;
         BinaryFrameHeader worker = _reply.Header;
         var header = new BinaryFrameHeader

@@ -14,6 +14,11 @@ public sealed class Cluster : IDisposable
     private const int SlotLockCount = 1024;
 
     private readonly Lock[] _slotLocks = new Lock[SlotLockCount];
+    // Per slot, under its lock: decided writes whose outcome is still on its way to the second copy, and the copy
+    // that decided the latest of them (reads and further decisions of the slot go there meanwhile).
+    private readonly int[] _decidedPending = new int[SlotMap.SlotCount];
+    private readonly byte[] _decider = new byte[SlotMap.SlotCount];
+    private ulong _flushFloor;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposing;
@@ -27,6 +32,7 @@ public sealed class Cluster : IDisposable
     /// </summary>
     public Cluster(IReadOnlyList<IPEndPoint> workers, ClusterOptions options, EventLoopGroup loops, ILogger logger)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(workers.Count, byte.MaxValue + 1);
         Options = options;
         Loops = loops;
         _logger = logger;
@@ -53,6 +59,9 @@ public sealed class Cluster : IDisposable
 
     /// <summary>The workers, in command-line order.</summary>
     public WorkerNode[] Workers { get; }
+
+    /// <summary>Client ids and command counts of the orchestrator's own client connections.</summary>
+    public Worker.WorkerStats Clients { get; } = new();
 
     /// <summary>Issues write versions.</summary>
     public VersionClock Clock { get; } = new();
@@ -88,11 +97,17 @@ public sealed class Cluster : IDisposable
     }
 
     /// <summary>
-    /// The worker a read of <paramref name="slot"/> goes to: an up replica, alternating between the two to spread
-    /// load, and never <paramref name="avoid"/> (a replica that just failed). Null when none is up.
+    /// The worker a read of <paramref name="slot"/> goes to, under the slot's lock: while a decided write of the slot
+    /// is on its way to the second copy, the copy that decided it (the other may not hold it yet); otherwise an up
+    /// replica, alternating between the two to spread load. Never <paramref name="avoid"/> (a replica that just
+    /// failed). Null when none is up.
     /// </summary>
     public WorkerNode? PickReader(int slot, int avoid = -1)
     {
+        if (_decidedPending[slot] != 0 && Workers[_decider[slot]] is { State: WorkerState.Up } decider && decider.Index != avoid)
+        {
+            return decider;
+        }
         WorkerNode primary = Workers[Map.PrimaryOf(slot)];
         WorkerNode partner = Workers[Map.PartnerOf(slot)];
         bool primaryOk = primary.State == WorkerState.Up && primary.Index != avoid;
@@ -102,6 +117,120 @@ public sealed class Cluster : IDisposable
             return (Interlocked.Increment(ref _readTurn) & 1) == 0 ? primary : partner;
         }
         return primaryOk ? primary : partnerOk ? partner : null;
+    }
+
+    /// <summary>
+    /// The copy that decides (or, for a read, answers) a command over <paramref name="slots"/> (all of one pair),
+    /// under their locks: the copy already deciding writes of any of them while their outcomes travel, else the
+    /// pair's primary when up, else its partner; never <paramref name="avoid"/>. Null when no copy is up;
+    /// <paramref name="conflict"/> when two of the slots have writes in flight decided on different copies (a copy
+    /// returning to service while its partner still decides: for the few milliseconds until those outcomes land).
+    /// </summary>
+    internal WorkerNode? PickDecider(ReadOnlySpan<int> slots, int avoid, out bool conflict)
+    {
+        conflict = false;
+        WorkerNode? deciding = null;
+        foreach (int slot in slots)
+        {
+            if (_decidedPending[slot] != 0 && Workers[_decider[slot]] is { State: WorkerState.Up } current && current.Index != avoid)
+            {
+                if (deciding != null && deciding != current)
+                {
+                    conflict = true;
+                    return null;
+                }
+                deciding = current;
+            }
+        }
+        if (deciding != null)
+        {
+            return deciding;
+        }
+        WorkerNode primary = Workers[Map.PrimaryOf(slots[0])];
+        WorkerNode partner = Workers[Map.PartnerOf(slots[0])];
+        return primary.State == WorkerState.Up && primary.Index != avoid ? primary
+            : partner.State == WorkerState.Up && partner.Index != avoid ? partner
+            : null;
+    }
+
+    /// <summary>A decided write of <paramref name="slots"/> was sent to <paramref name="decider"/>; under their locks.</summary>
+    internal void BeginDecided(ReadOnlySpan<int> slots, WorkerNode decider)
+    {
+        foreach (int slot in slots)
+        {
+            _decidedPending[slot]++;
+            _decider[slot] = (byte)decider.Index;
+        }
+    }
+
+    /// <summary>A decided write of <paramref name="slots"/> is done (its outcome replicated, or given up); under their locks.</summary>
+    internal void EndDecided(ReadOnlySpan<int> slots)
+    {
+        foreach (int slot in slots)
+        {
+            _decidedPending[slot]--;
+        }
+    }
+
+    /// <summary>
+    /// Enters the locks of <paramref name="slots"/> (sorted, distinct) in lock order, skipping a lock already
+    /// entered (slots sharing one); <see cref="ExitSlotLocks"/> leaves them.
+    /// </summary>
+    internal void EnterSlotLocks(ReadOnlySpan<int> slots)
+    {
+        int previous = -1;
+        foreach (int lockIndex in slots)
+        {
+            int index = lockIndex % SlotLockCount;
+            if (index != previous)
+            {
+                _slotLocks[index].Enter();
+            }
+            previous = index;
+        }
+    }
+
+    /// <summary>Leaves the locks <see cref="EnterSlotLocks"/> entered.</summary>
+    internal void ExitSlotLocks(ReadOnlySpan<int> slots)
+    {
+        int previous = -1;
+        foreach (int lockIndex in slots)
+        {
+            int index = lockIndex % SlotLockCount;
+            if (index != previous)
+            {
+                _slotLocks[index].Exit();
+            }
+            previous = index;
+        }
+    }
+
+    /// <summary>The highest version a cluster-wide flush removed everything at or below (0: none yet).</summary>
+    public ulong FlushFloor => Volatile.Read(ref _flushFloor);
+
+    /// <summary>
+    /// Runs <paramref name="enqueue"/> with every slot lock held, so nothing is being enqueued on any link meanwhile,
+    /// and passes it a version above every write enqueued before and below every one after (a flush barrier).
+    /// </summary>
+    internal void UnderEverySlotLock(Action<ulong> enqueue)
+    {
+        foreach (Lock slotLock in _slotLocks)
+        {
+            slotLock.Enter();
+        }
+        try
+        {
+            ulong version = Clock.Next();
+            Volatile.Write(ref _flushFloor, version);
+            enqueue(version);
+        }
+        finally
+        {
+            foreach (Lock slotLock in _slotLocks)
+            {
+                slotLock.Exit();
+            }
+        }
     }
 
     private async Task HealthLoopAsync(CancellationToken cancellationToken)

@@ -5,10 +5,11 @@ using EchoCache.Net.Protocol;
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
-/// The orchestrator's native binary protocol: client commands become cluster reads and replicated, versioned
-/// writes; replies echo the client's opcode and request id. Conditional writes (ADD, REPLACE, CAS, DEL at a
-/// version), MSET, FLUSH, STATS and the internal commands are refused with BadRequest for now: a conditional
-/// write must be decided once and replicated, which the orchestrator does not do yet.
+/// The orchestrator's native binary protocol: GET and MGET are cluster reads, SET a replicated, versioned write;
+/// ADD, REPLACE, CAS, DELETE, INCR, DECR and TOUCH, whose outcome depends on the item held, are decided on one copy
+/// and their outcome replicated (<see cref="CommandCall"/>, the request passed whole to the worker); FLUSH empties
+/// every copy as a barrier; STATS answers with an up worker's counters. Replies echo the client's opcode and request
+/// id. MSET and the internal commands are refused with BadRequest.
 /// </summary>
 public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(cluster)
 {
@@ -33,13 +34,13 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
                 continue;
             }
             entry.Request = frame.Header;
-            Dispatch(frame, sequence, entry);
+            Dispatch(frame, input.Slice(total, consumed), sequence, entry);
             total += consumed;
         }
         return total;
     }
 
-    private void Dispatch(scoped in BinaryFrame frame, long sequence, ReplyEntry entry)
+    private void Dispatch(scoped in BinaryFrame frame, ReadOnlySpan<byte> request, long sequence, ReplyEntry entry)
     {
         BinaryFrameHeader header = frame.Header;
         switch (header.Opcode)
@@ -50,14 +51,15 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
             case BinaryOpcode.Set:
                 StartWrite(sequence, frame.Key, frame.Value, header with { Opcode = BinaryOpcode.ReplicaSet, RequestId = 0 });
                 break;
-            case BinaryOpcode.Delete when header.Version == 0:
-                StartWrite(sequence, frame.Key, default, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
+            case BinaryOpcode.Add or BinaryOpcode.Replace or BinaryOpcode.Cas or BinaryOpcode.Delete
+                or BinaryOpcode.Increment or BinaryOpcode.Decrement or BinaryOpcode.Touch:
+                Forward(sequence, entry, frame.Key, request, decided: true);
                 break;
-            case BinaryOpcode.Increment or BinaryOpcode.Decrement:
-                Increment(sequence, frame, header);
+            case BinaryOpcode.Stats:
+                Forward(sequence, entry, default, request, decided: false);
                 break;
-            case BinaryOpcode.Touch:
-                StartWrite(sequence, frame.Key, default, header with { Opcode = BinaryOpcode.ReplicaTouch, RequestId = 0 });
+            case BinaryOpcode.Flush:
+                new FlushCall().Start(this, sequence);
                 break;
             case BinaryOpcode.MultiGet:
                 MultiGet(sequence, frame, entry);
@@ -74,21 +76,12 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
         }
     }
 
-    private void Increment(long sequence, scoped in BinaryFrame frame, in BinaryFrameHeader header)
+    /// <summary>The request, whole, to one copy: decided there (its outcome replicated), or read.</summary>
+    private void Forward(long sequence, ReplyEntry entry, ReadOnlySpan<byte> key, ReadOnlySpan<byte> request, bool decided)
     {
-        long delta = frame.Counter;
-        if (header.Opcode == BinaryOpcode.Decrement)
-        {
-            if (delta == long.MinValue)
-            {
-                Complete(sequence, new ClusterReply(BinaryStatus.Overflow, "increment would overflow"u8));
-                return;
-            }
-            delta = -delta;
-        }
-        Span<byte> counter = stackalloc byte[BinaryProtocol.CounterSize];
-        BinaryPrimitives.WriteInt64LittleEndian(counter, delta);
-        StartWrite(sequence, frame.Key, counter, header with { Opcode = BinaryOpcode.ReplicaIncrement, RequestId = 0 });
+        entry.Kind = BinaryReplyFormat.Verbatim;
+        Span<int> slot = [key.IsEmpty ? 0 : SlotMap.SlotOf(key)];
+        StartCommand(sequence, request, slot, decided, resp3: false, opcode: BinaryOpcode.BinaryCommand);
     }
 
     /// <summary>MGET: one read per key (keys live in different slots), one reply frame each, More on all but the last.</summary>

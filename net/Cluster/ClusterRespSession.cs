@@ -1,22 +1,33 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Text;
 using EchoCache.Engine;
 using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Server;
+using EchoCache.Net.Worker;
 
 namespace EchoCache.Net.Cluster;
 
 /// <summary>
-/// RESP on the orchestrator's port: PING, ECHO, GET, MGET, MSET, SET with EX/PX/EXAT/PXAT, SETEX, PSETEX, DEL,
-/// UNLINK, EXISTS (one key or many), EXPIRE, PEXPIRE, TTL, PTTL, INCR/DECR/INCRBY/DECRBY, QUIT,
-/// INFO (<see cref="ClusterInfo"/>), and the handshake probes CONFIG GET (as a worker answers it), COMMAND, SELECT 0,
-/// CLIENT SETNAME/SETINFO, as cluster calls. Other commands answer an error naming them; the whole family is served
-/// by a worker directly.
+/// RESP on the orchestrator's port: every command of the one command table (<see cref="CommandTable"/>), served as
+/// its route says (<see cref="ClusterRoute"/>). Connection commands, and the errors for a wrong argument count or an
+/// unknown command, come from a worker's own handlers (<see cref="RespSession.ForConnection"/>); keyed commands go to
+/// the keys' replica pair as reads, plain replicated writes or decided writes, their replies as a worker wrote them;
+/// keyspace commands cover every pair; FLUSHDB and FLUSHALL are a barrier; INFO and CONFIG GET are the
+/// orchestrator's own. GET and plain SET, the hot path, skip the table and travel as binary frames.
 /// </summary>
-public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster)
+public sealed class ClusterRespSession : ClusterSession
 {
+    private const int MaxStackSlots = 64;
     private readonly RespParser _parser = new();
+    private readonly RespSession _connection;
+    private readonly OutputBuffer _local = new(1024, 64 * 1024);
+
+    /// <summary>Creates a session over <paramref name="cluster"/>.</summary>
+    public ClusterRespSession(Cluster cluster)
+        : base(cluster) => _connection = RespSession.ForConnection(cluster.Clients);
+
+    private bool Resp3 => _connection.Version == RespVersion.Resp3;
 
     /// <inheritdoc />
     public override int Process(ReadOnlySpan<byte> input)
@@ -37,144 +48,366 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
                 CloseRequested = true;
                 return input.Length;
             }
+            ReadOnlySpan<byte> raw = input.Slice(total, consumed);
             total += consumed;
             if (!request.IsEmpty)
             {
-                Execute(request);
+                Execute(request, raw);
             }
         }
         return total;
     }
 
-    private void Execute(in RespRequest request)
+    private void Execute(in RespRequest request, ReadOnlySpan<byte> raw)
     {
         int count = request.Count;
-        if (request.CommandIs("GET"u8) && count == 2)
+        ReadOnlySpan<byte> name = request[0];
+        // The hot path skips the table: GET and SET key value as binary frames (RESP2; RESP3's null differs).
+        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't' && KeyFits(request, 1))
         {
-            StartRead(Reserve(RespReplyKind.Bulk), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
-        }
-        else if (request.CommandIs("SET"u8) && count >= 3)
-        {
-            Set(request);
-        }
-        else if ((request.CommandIs("DEL"u8) || request.CommandIs("UNLINK"u8)) && count == 2)
-        {
-            StartWrite(Reserve(RespReplyKind.Found), request[1], default, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
-        }
-        else if (request.CommandIs("EXISTS"u8) && count == 2)
-        {
-            StartRead(Reserve(RespReplyKind.Found), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
-        }
-        else if ((request.CommandIs("DEL"u8) || request.CommandIs("UNLINK"u8)) && count > 2)
-        {
-            // One replicated delete per key (keys live in different slots), the keys deleted summed, as in Redis.
-            long head = ReserveGroup(RespReplyKind.CountTotal);
-            for (int i = 1; i < count; i++)
+            if ((name[0] | 0x20) == 'g' && count == 2 && !Resp3)
             {
-                StartWrite(Replies.ReserveMember(head), request[i], default, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
-            }
-            SealGroup(head);
-        }
-        else if (request.CommandIs("EXISTS"u8) && count > 2)
-        {
-            // One read per key; a key named twice counts twice, as in Redis.
-            long head = ReserveGroup(RespReplyKind.CountTotal);
-            for (int i = 1; i < count; i++)
-            {
-                StartRead(Replies.ReserveMember(head), request[i], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
-            }
-            SealGroup(head);
-        }
-        else if (request.CommandIs("MSET"u8) && count >= 3 && count % 2 == 1)
-        {
-            // One replicated write per key, +OK once all are applied. Each key is its own write: unlike Redis's
-            // MSET, another client may see some of the keys written before the others (docs/consistency.md).
-            long head = ReserveGroup(RespReplyKind.OkTotal);
-            for (int i = 1; i < count; i += 2)
-            {
-                StartWrite(Replies.ReserveMember(head), request[i], request[i + 1], new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet });
-            }
-            SealGroup(head);
-        }
-        else if (request.CommandIs("MGET"u8) && count >= 2)
-        {
-            // The array header, then one read per key (keys live in different slots); the queue keeps the order.
-            Span<byte> header = stackalloc byte[24];
-            RespWriter.TryWriteArrayHeader(count - 1, header, out int written);
-            Literal(header[..written]);
-            for (int i = 1; i < count; i++)
-            {
-                StartRead(Reserve(RespReplyKind.Bulk), request[i], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
-            }
-        }
-        else if ((request.CommandIs("SETEX"u8) || request.CommandIs("PSETEX"u8)) && count == 4)
-        {
-            bool seconds = request.CommandIs("SETEX"u8);
-            if (!TryTimeToLive(request[2], seconds, out long milliseconds) || milliseconds <= 0)
-            {
-                Error(seconds ? "ERR invalid expire time in 'setex' command" : "ERR invalid expire time in 'psetex' command");
+                StartRead(Reserve(RespReplyKind.Bulk), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
                 return;
             }
-            StartWrite(Reserve(RespReplyKind.Ok), request[1], request[3],
-                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, Expiry = milliseconds });
-        }
-        else if ((request.CommandIs("EXPIRE"u8) || request.CommandIs("PEXPIRE"u8)) && count == 3)
-        {
-            if (!TryTimeToLive(request[2], request.CommandIs("EXPIRE"u8), out long milliseconds))
+            if ((name[0] | 0x20) == 's' && count == 3)
             {
-                Error("ERR value is not an integer or out of range");
+                StartWrite(Reserve(RespReplyKind.Ok), request[1], request[2], new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet });
                 return;
             }
-            // As in Redis, a time to live that is not positive deletes the key (answering whether it was there).
-            StartWrite(Reserve(RespReplyKind.Found), request[1], default, milliseconds > 0
-                ? new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaTouch, Expiry = milliseconds }
-                : new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete });
         }
-        else if ((request.CommandIs("TTL"u8) || request.CommandIs("PTTL"u8)) && count == 2)
+        CommandInfo? command = CommandTable.Find(name);
+        if (command is null || !command.AcceptsCount(count))
         {
-            StartRead(Reserve(request.CommandIs("TTL"u8) ? RespReplyKind.Ttl : RespReplyKind.Pttl), request[1],
-                new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
+            Local(request); // the worker's unknown-command or arity error
+            return;
         }
-        else if (request.CommandIs("INCR"u8) && count == 2) Increment(request[1], 1);
-        else if (request.CommandIs("DECR"u8) && count == 2) Increment(request[1], -1);
-        else if ((request.CommandIs("INCRBY"u8) || request.CommandIs("DECRBY"u8)) && count == 3)
+        if (command.Subcommands.Length != 0 && count > 1)
         {
-            if (!Int64Text.TryParse(request[2], out long delta) || (request.CommandIs("DECRBY"u8) && delta == long.MinValue))
+            CommandInfo? sub = command.FindSubcommand(request[1]);
+            if (sub is null || !sub.AcceptsCount(count))
             {
-                Error("ERR value is not an integer or out of range");
+                Local(request);
                 return;
             }
-            Increment(request[1], request.CommandIs("DECRBY"u8) ? -delta : delta);
+            command = sub;
         }
-        else if (request.CommandIs("PING"u8) && count <= 2)
+        Cluster.Clients.CountCommand();
+        switch (command.Route)
         {
-            if (count == 1) Literal("+PONG\r\n"u8);
-            else Bulk(request[1]);
+            case ClusterRoute.Local:
+                Local(request);
+                break;
+            case ClusterRoute.Server when command.Id == CommandId.Info:
+                Bulk(Encoding.UTF8.GetBytes(ClusterInfo.Describe(Cluster)));
+                break;
+            case ClusterRoute.Server:
+                ConfigGet(request);
+                break;
+            case ClusterRoute.Keyspace:
+                Keyspace(command, request, raw);
+                break;
+            case ClusterRoute.Flush:
+                Flush(request);
+                break;
+            default:
+                Keyed(command, request, raw);
+                break;
         }
-        else if (request.CommandIs("ECHO"u8) && count == 2) Bulk(request[1]);
-        else if (request.CommandIs("QUIT"u8))
+    }
+
+    /// <summary>A connection command, or an error a worker would write, run by the worker's own handlers.</summary>
+    private void Local(in RespRequest request)
+    {
+        _connection.RunLocal(request, _local);
+        Literal(_local.Bytes.AsSpan(0, _local.Written));
+        _local.MarkSent(_local.Written);
+        if (_connection.CloseRequested)
         {
-            Literal("+OK\r\n"u8);
-            CloseRequested = true;
+            CloseRequested = true; // QUIT
         }
-        else if (request.CommandIs("SELECT"u8) && count == 2)
+    }
+
+    /// <summary>
+    /// A command on keys: to the keys' pair when they share one (as a read, a plain write or a decided write), split
+    /// into one call per key when they do not and the command allows it, CROSSSLOT otherwise.
+    /// </summary>
+    private void Keyed(CommandInfo command, in RespRequest request, ReadOnlySpan<byte> raw)
+    {
+        int end = command.KeyEnd(request.Count);
+        int keys = (end - command.FirstKey + command.Step - 1) / command.Step;
+        int[]? rented = keys > MaxStackSlots ? ArrayPool<int>.Shared.Rent(keys) : null;
+        Span<int> slots = rented ?? stackalloc int[MaxStackSlots];
+        try
         {
-            if (request.ArgumentIs(1, "0"u8)) Literal("+OK\r\n"u8);
-            else Error("ERR DB index is out of range");
+            int n = 0;
+            for (int i = command.FirstKey; i < end; i += command.Step)
+            {
+                slots[n++] = KeySlot.Of(request[i]);
+            }
+            slots = Distinct(slots[..n]);
+            if (!OnePairOneLink(slots))
+            {
+                if (command.SplitsPerKey)
+                {
+                    SplitPerKey(command, request);
+                }
+                else
+                {
+                    Error("CROSSSLOT Keys in request don't hash to the same slot");
+                }
+                return;
+            }
+            if (command.Route == ClusterRoute.Read)
+            {
+                StartCommand(Reserve(RespReplyKind.Literal), raw, slots, decided: false, Resp3);
+            }
+            else if (command.Route != ClusterRoute.Write || !TryPlainWrite(command, request))
+            {
+                // Decided; also a "plain" write whose arguments are not plainly valid: the worker says what is wrong.
+                StartCommand(Reserve(RespReplyKind.Literal), raw, slots, decided: true, Resp3);
+            }
         }
-        else if (request.CommandIs("CONFIG"u8) && count >= 3 && request.ArgumentIs(1, "GET"u8)) ConfigGet(request);
-        else if (request.CommandIs("COMMAND"u8) || request.CommandIs("CONFIG"u8))
+        finally
         {
-            // What clients probe at connect time: an empty answer keeps them going.
-            Literal("*0\r\n"u8);
+            if (rented != null) ArrayPool<int>.Shared.Return(rented);
         }
-        else if (request.CommandIs("CLIENT"u8)) Literal("+OK\r\n"u8);
-        else if (request.CommandIs("INFO"u8)) Bulk(Encoding.UTF8.GetBytes(ClusterInfo.Describe(Cluster)));
+    }
+
+    /// <summary>Sorts <paramref name="slots"/> and drops repeats.</summary>
+    private static Span<int> Distinct(Span<int> slots)
+    {
+        slots.Sort();
+        int n = 0;
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (i == 0 || slots[i] != slots[n - 1]) slots[n++] = slots[i];
+        }
+        return slots[..n];
+    }
+
+    /// <summary>
+    /// Whether the slots lie in one replica pair and travel on one link per worker (links keep order only each on its
+    /// own; with the default of one link per worker, any slots of a pair do).
+    /// </summary>
+    private bool OnePairOneLink(ReadOnlySpan<int> slots)
+    {
+        int links = Cluster.Options.LinksPerWorker;
+        foreach (int slot in slots)
+        {
+            if (Cluster.Map.PairOf(slot) != Cluster.Map.PairOf(slots[0]) || slot % links != slots[0] % links)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// SET key value with EX, PX, EXAT or PXAT, SETEX and PSETEX with valid arguments, as one replicated write (its
+    /// reply does not depend on what the key held); false for anything else, which the worker then decides.
+    /// </summary>
+    private bool TryPlainWrite(CommandInfo command, in RespRequest request)
+    {
+        long amount;
+        bool seconds, absolute;
+        int keyAt = 1, valueAt;
+        if (command.Id == CommandId.Set && request.Count == 5)
+        {
+            valueAt = 2;
+            seconds = request.ArgumentIs(3, "EX"u8) || request.ArgumentIs(3, "EXAT"u8);
+            absolute = request.ArgumentIs(3, "EXAT"u8) || request.ArgumentIs(3, "PXAT"u8);
+            if (!(seconds || absolute || request.ArgumentIs(3, "PX"u8)) || !Int64Text.TryParse(request[4], out amount))
+            {
+                return false;
+            }
+        }
+        else if (command.Id is CommandId.SetEx or CommandId.PSetEx)
+        {
+            valueAt = 3;
+            seconds = command.Id == CommandId.SetEx;
+            absolute = false;
+            if (!Int64Text.TryParse(request[2], out amount))
+            {
+                return false;
+            }
+        }
         else
         {
-            string name = Encoding.UTF8.GetString(request.Command);
-            Error($"ERR '{name}' is not supported through the orchestrator (yet), or has the wrong number of arguments");
+            return false;
         }
+        long limit = (absolute ? EngineLimits.MaxExpiryUnixMs : EngineLimits.MaxExpiryUnixMs - Cluster.Clock.Instant())
+            / (seconds ? 1000 : 1);
+        if (amount <= 0 || amount > limit || !KeyFits(request, keyAt))
+        {
+            return false;
+        }
+        StartWrite(Reserve(RespReplyKind.Ok), request[keyAt], request[valueAt], new BinaryFrameHeader
+        {
+            Opcode = BinaryOpcode.ReplicaSet,
+            Expiry = seconds ? amount * 1000 : amount,
+            Flags = absolute ? BinaryFrameFlags.AbsoluteExpiry : BinaryFrameFlags.None,
+        });
+        return true;
+    }
+
+    /// <summary>Whether argument <paramref name="index"/> is a key the engine can hold (else the worker says why).</summary>
+    private static bool KeyFits(in RespRequest request, int index) =>
+        request.Count > index && (uint)(request[index].Length - 1) < EngineLimits.MaxKeyLength;
+
+    /// <summary>
+    /// A multi-key command over keys of several pairs, as one call per key (docs/consistency.md, guarantee 4): MGET's
+    /// replies are its array's elements, MSET's +OK comes once every key is written, DEL, UNLINK, EXISTS and TOUCH
+    /// add up their members' counts.
+    /// </summary>
+    private void SplitPerKey(CommandInfo command, in RespRequest request)
+    {
+        Span<int> slot = stackalloc int[1];
+        if (command.Id == CommandId.MGet)
+        {
+            Span<byte> header = stackalloc byte[24];
+            RespWriter.TryWriteArrayHeader(request.Count - 1, header, out int written);
+            Literal(header[..written]);
+            for (int i = 1; i < request.Count; i++)
+            {
+                slot[0] = KeySlot.Of(request[i]);
+                StartCommand(Reserve(RespReplyKind.Literal), SingleKeyCommand("GET"u8, request[i]), slot, decided: false, Resp3);
+            }
+            return;
+        }
+        if (command.Id == CommandId.MSet)
+        {
+            for (int i = 1; i < request.Count; i += 2)
+            {
+                if (!KeyFits(request, i))
+                {
+                    Error(request[i].IsEmpty ? "ERR empty keys are not supported" : "ERR key longer than 250 bytes");
+                    return;
+                }
+            }
+            // Each key its own write: unlike Redis's MSET, another client may see some keys written before others.
+            long group = ReserveGroup(RespReplyKind.OkTotal);
+            for (int i = 1; i < request.Count; i += 2)
+            {
+                StartWrite(Replies.ReserveMember(group), request[i], request[i + 1], new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet });
+            }
+            SealGroup(group);
+            return;
+        }
+        // DEL and UNLINK decide each key; EXISTS and TOUCH read it. A key named twice counts twice for EXISTS, as in
+        // Redis, and once for DEL (the second delete finds nothing).
+        bool decided = command.Route == ClusterRoute.Decided;
+        long head = ReserveGroup(RespReplyKind.CountTotal);
+        for (int i = 1; i < request.Count; i++)
+        {
+            slot[0] = KeySlot.Of(request[i]);
+            StartCommand(Replies.ReserveMember(head), SingleKeyCommand(command.NameBytes, request[i]), slot, decided, Resp3);
+        }
+        SealGroup(head);
+    }
+
+    // One single-key command at a time is built here; a call copies it before the next is built.
+    private byte[] _single = new byte[256];
+
+    /// <summary><c>NAME key</c> as a RESP array, in a buffer reused for the next one.</summary>
+    private ReadOnlySpan<byte> SingleKeyCommand(ReadOnlySpan<byte> name, ReadOnlySpan<byte> key)
+    {
+        int size = 64 + name.Length + key.Length;
+        if (_single.Length < size)
+        {
+            _single = new byte[size];
+        }
+        Span<byte> span = _single;
+        RespWriter.TryWriteArrayHeader(key.IsEmpty ? 1 : 2, span, out int length);
+        RespWriter.TryWriteBulkString(name, span[length..], out int written);
+        length += written;
+        if (!key.IsEmpty)
+        {
+            RespWriter.TryWriteBulkString(key, span[length..], out written);
+            length += written;
+        }
+        return span[..length];
+    }
+
+    /// <summary>
+    /// DBSIZE, KEYS, SCAN, RANDOMKEY: with one pair (two workers) passed to an up copy as they are; with several, each
+    /// pair asked for its own keys (a worker holds two pairs' keys, <see cref="KeyFilter"/>) and the answers joined:
+    /// DBSIZE adds up, KEYS joins, RANDOMKEY picks one of the pairs' keys, and SCAN walks the pairs one after another,
+    /// its cursor carrying the pair.
+    /// </summary>
+    private void Keyspace(CommandInfo command, in RespRequest request, ReadOnlySpan<byte> raw)
+    {
+        SlotMap map = Cluster.Map;
+        Span<int> slot = [0];
+        if (map.PairCount == 1)
+        {
+            StartCommand(Reserve(RespReplyKind.Literal), raw, slot, decided: false, Resp3);
+            return;
+        }
+        if (command.Id == CommandId.Scan)
+        {
+            Scan(request, raw);
+            return;
+        }
+        RespReplyKind kind = command.Id switch
+        {
+            CommandId.DbSize => RespReplyKind.CountTotal,
+            CommandId.Keys => RespReplyKind.ArrayJoin,
+            _ => RespReplyKind.AnyBulk,
+        };
+        long head = ReserveGroup(kind);
+        if (kind == RespReplyKind.AnyBulk)
+        {
+            Replies.Prime(head, Resp3 ? "_\r\n"u8 : "$-1\r\n"u8); // no pair has a key
+        }
+        for (int pair = 0; pair < map.PairCount; pair++)
+        {
+            slot[0] = pair; // slot p belongs to pair p
+            StartCommand(Replies.ReserveMember(head), raw, slot, decided: false, Resp3, map.FilterOf(pair));
+        }
+        SealGroup(head);
+    }
+
+    /// <summary>SCAN over several pairs: the cluster's cursor carries the pair in bits 32–47, the worker's in the rest.</summary>
+    private void Scan(in RespRequest request, ReadOnlySpan<byte> raw)
+    {
+        if (!ulong.TryParse(request[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursor)
+            || (int)((cursor >> 32) & 0xFFFF) >= Cluster.Map.PairCount)
+        {
+            Span<int> any = [0];
+            StartCommand(Reserve(RespReplyKind.Literal), raw, any, decided: false, Resp3); // the worker's error
+            return;
+        }
+        int pair = (int)((cursor >> 32) & 0xFFFF);
+        ulong workerCursor = cursor & ~(0xFFFFUL << 32);
+        // The same command with the worker's cursor in place of the cluster's.
+        var rewritten = new ArrayBufferWriter<byte>(raw.Length + 32);
+        RespWriter.TryWriteArrayHeader(request.Count, rewritten.GetSpan(16), out int written);
+        rewritten.Advance(written);
+        byte[] digits = new byte[20];
+        workerCursor.TryFormat(digits, out int digitCount, default, System.Globalization.CultureInfo.InvariantCulture);
+        for (int i = 0; i < request.Count; i++)
+        {
+            ReadOnlySpan<byte> argument = i == 1 ? digits.AsSpan(0, digitCount) : request[i];
+            RespWriter.TryWriteBulkString(argument, rewritten.GetSpan(argument.Length + 16), out written);
+            rewritten.Advance(written);
+        }
+        long sequence = Replies.Reserve(out ReplyEntry entry);
+        entry.Kind = (int)RespReplyKind.ScanCursor;
+        entry.GroupSum = ((long)Cluster.Map.PairCount << 32) | (uint)pair;
+        Span<int> slot = [pair];
+        StartCommand(sequence, rewritten.WrittenSpan, slot, decided: false, Resp3, Cluster.Map.FilterOf(pair));
+    }
+
+    /// <summary>FLUSHDB / FLUSHALL [ASYNC|SYNC]: every copy emptied, as a barrier (<see cref="FlushCall"/>).</summary>
+    private void Flush(in RespRequest request)
+    {
+        if (request.Count > 2 || (request.Count == 2 && !request.ArgumentIs(1, "SYNC"u8) && !request.ArgumentIs(1, "ASYNC"u8)))
+        {
+            Error("ERR syntax error");
+            return;
+        }
+        new FlushCall().Start(this, Reserve(RespReplyKind.Ok));
     }
 
     /// <summary>
@@ -194,60 +427,6 @@ public sealed class ClusterRespSession(Cluster cluster) : ClusterSession(cluster
             length += written;
         }
         Literal(reply.AsSpan(0, length));
-    }
-
-    private void Set(in RespRequest request)
-    {
-        var header = new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet };
-        if (request.Count == 5)
-        {
-            bool ex = request.ArgumentIs(3, "EX"u8), px = request.ArgumentIs(3, "PX"u8);
-            bool exat = request.ArgumentIs(3, "EXAT"u8), pxat = request.ArgumentIs(3, "PXAT"u8);
-            if (!(ex || px || exat || pxat))
-            {
-                Error("ERR SET through the orchestrator takes EX, PX, EXAT or PXAT (NX, XX, GET and KEEPTTL not yet)");
-                return;
-            }
-            if (!TryTimeToLive(request[4], ex || exat, out long milliseconds) || milliseconds <= 0)
-            {
-                Error("ERR invalid expire time in 'set' command");
-                return;
-            }
-            header = header with
-            {
-                Expiry = milliseconds,
-                Flags = exat || pxat ? BinaryFrameFlags.AbsoluteExpiry : BinaryFrameFlags.None,
-            };
-        }
-        else if (request.Count != 3)
-        {
-            Error("ERR SET through the orchestrator takes EX, PX, EXAT or PXAT (NX, XX, GET and KEEPTTL not yet)");
-            return;
-        }
-        StartWrite(Reserve(RespReplyKind.Ok), request[1], request[2], header);
-    }
-
-    /// <summary>Parses a time in seconds or milliseconds into milliseconds; false when not an integer or overflowing.</summary>
-    private static bool TryTimeToLive(ReadOnlySpan<byte> text, bool seconds, out long milliseconds)
-    {
-        milliseconds = 0;
-        if (!Int64Text.TryParse(text, out long amount))
-        {
-            return false;
-        }
-        if (seconds && (amount > long.MaxValue / 1000 || amount < long.MinValue / 1000))
-        {
-            return false;
-        }
-        milliseconds = seconds ? amount * 1000 : amount;
-        return true;
-    }
-
-    private void Increment(ReadOnlySpan<byte> key, long delta)
-    {
-        Span<byte> counter = stackalloc byte[BinaryProtocol.CounterSize];
-        BinaryPrimitives.WriteInt64LittleEndian(counter, delta);
-        StartWrite(Reserve(RespReplyKind.Counter), key, counter, new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaIncrement });
     }
 
     private long ReserveGroup(RespReplyKind kind)

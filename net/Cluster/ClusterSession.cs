@@ -1,3 +1,4 @@
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 using EchoCache.Net.Server;
 
@@ -66,6 +67,7 @@ public abstract class ClusterSession : IDuplexHandler
         {
             Trim(_reads, needed);
             Trim(_writes, needed);
+            Trim(_commands, needed);
         }
     }
 
@@ -76,7 +78,7 @@ public abstract class ClusterSession : IDuplexHandler
         {
             using (_poolLock.EnterScope())
             {
-                return _reads.Count + _writes.Count;
+                return _reads.Count + _writes.Count + _commands.Count;
             }
         }
     }
@@ -115,6 +117,32 @@ public abstract class ClusterSession : IDuplexHandler
         RentWrite().Start(this, sequence, key, value, request);
     }
 
+    /// <summary>
+    /// Starts a command passed to a worker as it is (<see cref="CommandCall"/>): read from one copy, or decided on one
+    /// and its outcome replicated; <paramref name="slots"/> are its keys' distinct slots, sorted, in one pair.
+    /// </summary>
+    protected void StartCommand(long sequence, ReadOnlySpan<byte> command, ReadOnlySpan<int> slots, bool decided,
+        bool resp3, KeyFilter filter = default, BinaryOpcode opcode = BinaryOpcode.Command)
+    {
+        CommandCall call;
+        using (_poolLock.EnterScope())
+        {
+            if (!_commands.TryPop(out call!))
+            {
+                call = new CommandCall();
+            }
+        }
+        call.Start(this, sequence, opcode, command, slots, decided, resp3, filter);
+    }
+
+    internal void Return(CommandCall call)
+    {
+        using (_poolLock.EnterScope())
+        {
+            _commands.Push(call);
+        }
+    }
+
     // Calls are pooled per session (requests in flight are bounded by MaxOutstandingPerClient), so a request
     // allocates nothing once the pool has warmed up. They come back on whichever thread completed them, and
     // Housekeep trims the pools to twice the last second's depth (never below MinPooledCalls).
@@ -122,6 +150,7 @@ public abstract class ClusterSession : IDuplexHandler
     private readonly Lock _poolLock = new();
     private readonly Stack<ReadCall> _reads = new();
     private readonly Stack<WriteCall> _writes = new();
+    private readonly Stack<CommandCall> _commands = new();
 
     private ReadCall RentRead()
     {

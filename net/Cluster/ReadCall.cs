@@ -33,18 +33,28 @@ internal sealed class ReadCall : IWorkerReplyTarget
         Cluster cluster = _session.Cluster;
         while (true)
         {
-            WorkerNode? reader = cluster.PickReader(_slot, avoid);
+            WorkerNode? reader;
+            bool sent = false;
+            using (cluster.SlotLock(_slot).EnterScope())
+            {
+                reader = cluster.PickReader(_slot, avoid);
+                if (reader != null)
+                {
+                    _worker = reader.Index;
+                    // The orchestrator's clock goes along: expiry is judged by one clock on both copies.
+                    BinaryFrameHeader request = _request with
+                    {
+                        Flags = _request.Flags | BinaryFrameFlags.SenderClock,
+                        Expiry = cluster.Clock.Instant(),
+                    };
+                    WorkerLink? link = reader.LinkFor(_slot);
+                    sent = link != null && link.Send(request, _key.AsSpan(0, _keyLength), default, this, 0);
+                }
+            }
             if (reader == null)
             {
                 Finish(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
                 return;
-            }
-            _worker = reader.Index;
-            bool sent;
-            using (cluster.SlotLock(_slot).EnterScope())
-            {
-                WorkerLink? link = reader.LinkFor(_slot);
-                sent = link != null && link.Send(_request, _key.AsSpan(0, _keyLength), default, this, 0);
             }
             if (sent)
             {

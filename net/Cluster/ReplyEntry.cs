@@ -30,6 +30,15 @@ internal sealed class ReplyEntry
     /// <summary>A group's head: the first failure among its members, or Ok.</summary>
     public BinaryStatus GroupFailure;
 
+    /// <summary>A group's head: the first member reply that was a RESP error, sent as the group's reply.</summary>
+    public byte[]? GroupError;
+
+    /// <summary>A group's head: what its members' replies gathered (KEYS's elements, RANDOMKEY's key).</summary>
+    public byte[] GroupBytes = [];
+
+    /// <summary>The length of <see cref="GroupBytes"/> in use.</summary>
+    public int GroupLength;
+
     /// <summary>Binary MGET: whether the reply frame carries the More flag.</summary>
     public bool More;
 

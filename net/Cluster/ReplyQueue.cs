@@ -142,7 +142,24 @@ internal sealed class ReplyQueue
             head.GroupPending = 1; // held until SealGroup, so members completing during dispatch cannot finish the group
             head.GroupSum = 0;
             head.GroupFailure = Protocol.BinaryStatus.Ok;
+            head.GroupError = null;
+            head.GroupLength = 0;
             return sequence;
+        }
+    }
+
+    /// <summary>Sets what a group's head starts from (RANDOMKEY's null, kept when no member finds a key).</summary>
+    public void Prime(long head, ReadOnlySpan<byte> bytes)
+    {
+        using (_lock.EnterScope())
+        {
+            ReplyEntry entry = _entries[head % _entries.Length];
+            if (entry.GroupBytes.Length < bytes.Length)
+            {
+                entry.GroupBytes = new byte[Math.Max(bytes.Length, 64)];
+            }
+            bytes.CopyTo(entry.GroupBytes);
+            entry.GroupLength = bytes.Length;
         }
     }
 
@@ -206,6 +223,7 @@ internal sealed class ReplyQueue
         entry = _entries[_tail % _entries.Length];
         entry.Done = false;
         entry.Length = 0;
+        entry.Kind = 0;
         entry.ClearKey();
         entry.More = false;
         entry.GroupHead = -1;

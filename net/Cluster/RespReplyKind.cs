@@ -24,4 +24,13 @@ internal enum RespReplyKind
     CountTotal,
     /// <summary>Head of MSET: +OK once every key is written.</summary>
     OkTotal,
+    /// <summary>Head of KEYS over several pairs: the members' arrays joined into one.</summary>
+    ArrayJoin,
+    /// <summary>Head of RANDOMKEY over several pairs: one of the members' keys, or a null when every pair is empty.</summary>
+    AnyBulk,
+    /// <summary>
+    /// SCAN over several pairs: the worker's reply, its cursor rewritten to carry the pair (<see cref="ReplyEntry.GroupSum"/>)
+    /// it walks, or the next pair's start once that pair is done.
+    /// </summary>
+    ScanCursor,
 }

@@ -77,6 +77,13 @@ internal sealed class Resync : IWorkerReplyTarget
             target.MarkDown("could not be flushed for its resync");
             return false;
         }
+        //    Kept data still loses what a FLUSHALL through the orchestrator removed while it was away.
+        if (keepData && cluster.FlushFloor != 0
+            && await AskAsync(target.ControlLink, BinaryOpcode.Flush, cluster.FlushFloor).ConfigureAwait(false) != BinaryStatus.Ok)
+        {
+            target.MarkDown("could not apply the cluster's last flush");
+            return false;
+        }
         // 2. From now on every write to its slots reaches it. A write that read the old state is still enqueueing
         //    under its slot lock: wait those out, then make sure everything queued so far on the sources has been
         //    applied there (a PING behind it on each data link), so the snapshot that follows includes it.
@@ -188,10 +195,10 @@ internal sealed class Resync : IWorkerReplyTarget
     }
 
     /// <summary>Sends one request on a link and waits for its answer (null if the link failed or is gone).</summary>
-    private static async Task<BinaryStatus?> AskAsync(WorkerLink? connection, BinaryOpcode opcode)
+    private static async Task<BinaryStatus?> AskAsync(WorkerLink? connection, BinaryOpcode opcode, ulong version = 0)
     {
         var reply = new AwaitedReply();
-        if (connection == null || !connection.Send(new BinaryFrameHeader { Opcode = opcode }, default, default, reply, 0))
+        if (connection == null || !connection.Send(new BinaryFrameHeader { Opcode = opcode, Version = version }, default, default, reply, 0))
         {
             return null;
         }

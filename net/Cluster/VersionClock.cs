@@ -13,6 +13,7 @@ public sealed class VersionClock(Func<long>? unixMilliseconds = null)
 
     private readonly Func<long> _now = unixMilliseconds ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     private long _last;
+    private long _lastInstant;
 
     /// <summary>The last version issued or observed.</summary>
     public ulong Last => (ulong)Interlocked.Read(ref _last);
@@ -28,6 +29,28 @@ public sealed class VersionClock(Func<long>? unixMilliseconds = null)
             if (Interlocked.CompareExchange(ref _last, next, last) == last)
             {
                 return (ulong)next;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The orchestrator's clock as workers judge expiry by it (<see cref="Protocol.BinaryFrameFlags.SenderClock"/>):
+    /// Unix milliseconds that never go back, so once a key has read expired on one copy, no later request finds it
+    /// alive on the other.
+    /// </summary>
+    public long Instant()
+    {
+        long now = _now();
+        while (true)
+        {
+            long last = Interlocked.Read(ref _lastInstant);
+            if (now <= last)
+            {
+                return last;
+            }
+            if (Interlocked.CompareExchange(ref _lastInstant, now, last) == last)
+            {
+                return now;
             }
         }
     }

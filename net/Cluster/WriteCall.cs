@@ -6,7 +6,8 @@ namespace EchoCache.Net.Cluster;
 /// A write sent, with one version, to every replica of its slot that is up or syncing, and acknowledged once all
 /// of them have answered (docs/consistency.md). A replica that fails to apply it (its link fails, or it answers
 /// Busy or ServerError) is marked down before the acknowledgement. The client gets the answer of a replica that
-/// applied the write and is still up at that moment, or Unavailable when there is none. Pooled by its session:
+/// was up when the write was sent (not one being refilled) if it applied the write, else of another that did and
+/// is still up at that moment, or Unavailable when there is none. Pooled by its session:
 /// key, value and result buffers are kept between uses.
 /// </summary>
 internal sealed class WriteCall : IWorkerReplyTarget
@@ -23,6 +24,7 @@ internal sealed class WriteCall : IWorkerReplyTarget
     private int _outstanding;
     private int _applied0;
     private int _applied1;
+    private int _preferred; // a replica that was up when the write was sent: its answer is the one given
     private BinaryFrameHeader _result;
     private byte[] _resultValue = new byte[16];
     private int _resultLength;
@@ -40,7 +42,7 @@ internal sealed class WriteCall : IWorkerReplyTarget
             // (each replica would otherwise add it to its own clock, at its own moment).
             _request = request with
             {
-                Expiry = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + request.Expiry,
+                Expiry = session.Cluster.Clock.Instant() + request.Expiry,
                 Flags = request.Flags | BinaryFrameFlags.AbsoluteExpiry,
             };
         }
@@ -68,6 +70,8 @@ internal sealed class WriteCall : IWorkerReplyTarget
             Complete(new ClusterReply(BinaryStatus.Busy, "a replica of this key is being refilled; retry shortly"u8));
             return;
         }
+        // The answer comes from a copy that held the full state (a copy being refilled may lack the key yet).
+        _preferred = primary.State == WorkerState.Up ? primary.Index : partner.Index;
         // One extra count held until both sends are queued, so an early answer cannot finish the call.
         _outstanding = 3;
         using (cluster.SlotLock(_slot).EnterScope())
@@ -107,8 +111,12 @@ internal sealed class WriteCall : IWorkerReplyTarget
         {
             using (_lock.EnterScope())
             {
-                if (_applied0 < 0)
+                if (_applied0 < 0 || worker.Index == _preferred)
                 {
+                    if (_applied0 >= 0)
+                    {
+                        _applied1 = _applied0;
+                    }
                     _applied0 = worker.Index;
                     _result = frame.Header;
                     CallBuffers.CopyInto(ref _resultValue, frame.Value);

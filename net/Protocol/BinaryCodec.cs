@@ -202,7 +202,10 @@ public static partial class BinaryCodec
             reason = "this opcode takes no version"u8;
             return BinaryStatus.BadRequest;
         }
-        if ((rule & BinaryRule.Expiry) != 0)
+        bool expiryUsed = (rule & BinaryRule.ClockInExpiry) != 0
+            ? header.Has(BinaryFrameFlags.SenderClock)
+            : (rule & BinaryRule.Expiry) != 0;
+        if (expiryUsed)
         {
             if (header.Expiry < 0)
             {
@@ -319,11 +322,12 @@ public static partial class BinaryCodec
         const BinaryFrameFlags Compressed = BinaryFrameFlags.Compressed;
         const BinaryFrameFlags Absolute = BinaryFrameFlags.AbsoluteExpiry;
         const BinaryFrameFlags Keep = BinaryFrameFlags.KeepTtl;
+        const BinaryFrameFlags Clock = BinaryFrameFlags.SenderClock;
         const BinaryRule Store = BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.ValueAny | BinaryRule.Expiry | BinaryRule.ItemFlags;
         const BinaryRule Count = BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.ValueCounter | BinaryRule.Expiry | BinaryRule.ItemFlags;
         return opcode switch
         {
-            BinaryOpcode.Get => BinaryRule.Known | BinaryRule.KeyRequired | Allow(BinaryFrameFlags.AcceptCompressed),
+            BinaryOpcode.Get => BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.ClockInExpiry | Allow(BinaryFrameFlags.AcceptCompressed | Clock),
             BinaryOpcode.Set => Store | Allow(Compressed | Absolute | Keep),
             BinaryOpcode.Add => Store | Allow(Compressed | Absolute),
             BinaryOpcode.Replace => Store | Allow(Compressed | Absolute | Keep),
@@ -331,16 +335,20 @@ public static partial class BinaryCodec
             BinaryOpcode.Delete => BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.VersionOptional,
             BinaryOpcode.Increment or BinaryOpcode.Decrement => Count | Allow(Absolute),
             BinaryOpcode.Touch => BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.Expiry | Allow(Absolute),
-            BinaryOpcode.MultiGet => BinaryRule.Known | BinaryRule.ValueKeys | Allow(BinaryFrameFlags.AcceptCompressed),
+            BinaryOpcode.MultiGet => BinaryRule.Known | BinaryRule.ValueKeys | BinaryRule.ClockInExpiry | Allow(BinaryFrameFlags.AcceptCompressed | Clock),
             BinaryOpcode.MultiSet => BinaryRule.Known | BinaryRule.ValuePairs | BinaryRule.Expiry | BinaryRule.ItemFlags | Allow(Absolute),
             BinaryOpcode.Ping => BinaryRule.Known | BinaryRule.ValueAny,
             BinaryOpcode.Stats => BinaryRule.Known | BinaryRule.KeyOptional,
             BinaryOpcode.Auth => BinaryRule.Known | BinaryRule.KeyOptional | BinaryRule.ValueAny,
-            BinaryOpcode.Flush => BinaryRule.Known,
+            BinaryOpcode.Flush => BinaryRule.Known | BinaryRule.VersionOptional,
             BinaryOpcode.ReplicaSet => Store | BinaryRule.VersionRequired | Allow(Compressed | Absolute | Keep),
             BinaryOpcode.ReplicaDelete => BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.VersionRequired,
             BinaryOpcode.ReplicaIncrement => Count | BinaryRule.VersionRequired | Allow(Absolute),
             BinaryOpcode.ReplicaTouch => BinaryRule.Known | BinaryRule.KeyRequired | BinaryRule.Expiry | BinaryRule.VersionRequired | Allow(Absolute),
+            BinaryOpcode.Command => BinaryRule.Known | BinaryRule.KeyOptional | BinaryRule.ValueAny | BinaryRule.VersionOptional
+                | BinaryRule.ClockInExpiry | BinaryRule.ItemFlags | Allow(BinaryFrameFlags.Resp3 | Clock),
+            BinaryOpcode.BinaryCommand => BinaryRule.Known | BinaryRule.ValueAny | BinaryRule.VersionOptional
+                | BinaryRule.ClockInExpiry | Allow(Clock),
             BinaryOpcode.Snapshot => BinaryRule.Known,
             BinaryOpcode.Health => BinaryRule.Known,
             _ => BinaryRule.None,

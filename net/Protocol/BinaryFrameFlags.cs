@@ -23,4 +23,11 @@ public enum BinaryFrameFlags : byte
     More = 0x10,
     /// <summary>Reply (SNAPSHOT item): the item is a delete marker; its value is empty.</summary>
     Tombstone = 0x20,
+    /// <summary>Request (COMMAND): the RESP reply is written in RESP3 (the client said HELLO 3).</summary>
+    Resp3 = 0x40,
+    /// <summary>
+    /// Request (GET, MGET, COMMAND): the expiry field carries the sender's clock, in Unix milliseconds, and the
+    /// worker judges expiry by it, so both copies of a key expire it at the same instant of one clock.
+    /// </summary>
+    SenderClock = 0x80,
 }

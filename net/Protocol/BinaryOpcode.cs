@@ -50,6 +50,19 @@ public enum BinaryOpcode : byte
     ReplicaIncrement = 0x42,
     /// <summary>Internal: a replica's expiry change, applied only if newer.</summary>
     ReplicaTouch = 0x43,
+    /// <summary>
+    /// Internal: runs one RESP command, carried in the value, the way a RESP client's would run (docs/protocol.md,
+    /// "COMMAND"). With a version the command is decided at that version: every key it writes stores it, every key
+    /// it removes leaves a tombstone carrying it, and the reply lists each such key's resulting state (an outcome)
+    /// after the RESP reply, for the orchestrator to replicate.
+    /// </summary>
+    Command = 0x44,
+    /// <summary>
+    /// Internal: runs one binary client request, carried whole in the value, as COMMAND runs a RESP one: decided at
+    /// the header's version when it has one, the reply frames of the inner request (with its own request id) and the
+    /// outcome of its key following in the value.
+    /// </summary>
+    BinaryCommand = 0x45,
     /// <summary>Internal: streams every item and tombstone, as stored, for a partner's resync.</summary>
     Snapshot = 0x48,
     /// <summary>Internal: liveness and identity of the worker for the orchestrator's health checks.</summary>

@@ -29,6 +29,8 @@ internal enum BinaryRule : uint
     Expiry = 1 << 8,
     /// <summary>The item flags field is used.</summary>
     ItemFlags = 1 << 9,
+    /// <summary>The expiry field carries the sender's clock, and only with <see cref="BinaryFrameFlags.SenderClock"/>.</summary>
+    ClockInExpiry = 1 << 10,
     /// <summary>Marks a known opcode (an opcode with no other bit still needs one).</summary>
     Known = 1u << 31,
     /// <summary>Shift of the allowed <see cref="BinaryFrameFlags"/> mask.</summary>

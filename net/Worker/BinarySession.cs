@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using EchoCache.Engine;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 using EchoCache.Net.Server;
 
@@ -12,6 +13,11 @@ namespace EchoCache.Net.Worker;
 /// </summary>
 public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats) : IDisposable
 {
+    // The engine's clock, when it follows the orchestrator's (a worker's always does; tests may use another).
+    private readonly SenderClock? _clock = engine.Clock as SenderClock;
+    // COMMAND frames: the RESP session that runs them, and the buffer their reply is built in.
+    private RespSession? _commands;
+    private OutputBuffer? _commandReply;
     private SnapshotCursor? _snapshot;
     private ulong _snapshotRequestId;
     private long _snapshotItems;
@@ -47,7 +53,17 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 continue;
             }
             stats.CountCommand();
-            Execute(frame, output);
+            if (frame.Header.Has(BinaryFrameFlags.SenderClock) && _clock != null)
+            {
+                using (_clock.At(frame.Header.Expiry))
+                {
+                    Execute(frame, output);
+                }
+            }
+            else
+            {
+                Execute(frame, output);
+            }
             total += consumed;
         }
         return total;
@@ -137,8 +153,23 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
                 break;
             case BinaryOpcode.Flush:
-                engine.Flush();
+                // With a version, the cluster's barrier: what is at or below it goes, and older replica writes that
+                // arrive later on other connections are refused (CacheEngine.FlushBelow).
+                if (header.Version != 0)
+                {
+                    engine.FlushBelow(header.Version);
+                }
+                else
+                {
+                    engine.Flush();
+                }
                 Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
+                break;
+            case BinaryOpcode.Command:
+                Command(frame, output);
+                break;
+            case BinaryOpcode.BinaryCommand:
+                BinaryCommand(frame, output);
                 break;
             case BinaryOpcode.Snapshot:
                 _snapshot = engine.CreateSnapshot();
@@ -153,6 +184,71 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 Reply(output, header.ReplyWith(BinaryStatus.ServerError), default, "opcode not served by a worker"u8);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Runs the RESP command the frame carries (<see cref="RespSession.RunForwarded"/>) and answers it: the reply's
+    /// value is the RESP reply's length, the reply, and the outcomes of a decided command.
+    /// </summary>
+    private void Command(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        _commands ??= new RespSession(engine, stats);
+        _commandReply ??= new OutputBuffer();
+        RespVersion version = header.Has(BinaryFrameFlags.Resp3) ? RespVersion.Resp3 : RespVersion.Resp2;
+        _commands.RunForwarded(frame.Value, version, KeyFilter.FromWire(header.ItemFlags), header.Version, _commandReply);
+        if (_commandReply.Written > BinaryProtocol.MaxBodyLength)
+        {
+            // A frame cannot carry it (KEYS * over millions of keys): say so rather than break the link.
+            _commandReply.MarkSent(_commandReply.Written);
+            ReadOnlySpan<byte> error = "-ERR the reply is too large to pass through the orchestrator (use SCAN)\r\n"u8;
+            BinaryPrimitives.WriteInt32LittleEndian(_commandReply.GetSpan(4), error.Length);
+            _commandReply.Advance(4);
+            _commandReply.Write(error);
+        }
+        Reply(output, header.ReplyWith(BinaryStatus.Ok) with { Version = header.Version }, default,
+            _commandReply.Bytes.AsSpan(0, _commandReply.Written));
+        _commandReply.MarkSent(_commandReply.Written);
+    }
+
+    /// <summary>
+    /// Runs the binary client request the frame carries (the orchestrator's decided ADD, REPLACE, CAS, DELETE, INCR,
+    /// DECR, TOUCH) and answers it: the value holds the length of the inner request's reply frames, those frames,
+    /// and, when decided, the outcome of its key (<see cref="KeyOutcome"/>).
+    /// </summary>
+    private void BinaryCommand(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        BinaryFrameHeader header = frame.Header;
+        _commandReply ??= new OutputBuffer();
+        OutputBuffer inner = _commandReply;
+        inner.GetSpan(4);
+        inner.Advance(4);
+        OperationStatus status = BinaryCodec.TryParseRequest(frame.Value, out BinaryFrame request, out int consumed);
+        bool runnable = status == OperationStatus.Done && consumed == frame.Value.Length
+            && request.Opcode is > BinaryOpcode.ConnectionError and < BinaryOpcode.Auth and not BinaryOpcode.MultiSet;
+        if (!runnable)
+        {
+            Reply(inner, header.ReplyWith(BinaryStatus.BadRequest), default, "not a request the orchestrator forwards"u8);
+        }
+        else if (header.Version == 0)
+        {
+            Execute(request, inner);
+        }
+        else
+        {
+            using (engine.StampVersions(header.Version))
+            {
+                Execute(request, inner);
+            }
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(inner.Bytes, inner.Written - 4);
+        if (runnable && header.Version != 0 && !request.Key.IsEmpty)
+        {
+            var sink = new OutcomeSink(inner, header.Version);
+            engine.Inspect(request.Key, ref sink);
+        }
+        Reply(output, header.ReplyWith(BinaryStatus.Ok) with { Version = header.Version }, default, inner.Bytes.AsSpan(0, inner.Written));
+        inner.MarkSent(inner.Written);
     }
 
     private void Get(scoped in BinaryFrame frame, OutputBuffer output)
@@ -293,8 +389,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         }
     }
 
-    /// <summary>Drops a snapshot stream the connection did not finish.</summary>
-    public void Dispose() => _snapshot = null;
+    /// <summary>Drops a snapshot stream the connection did not finish, and gives back the COMMAND reply buffer.</summary>
+    public void Dispose()
+    {
+        _snapshot = null;
+        _commandReply?.Release();
+    }
 
     private static WriteOptions OptionsFrom(in BinaryFrameHeader header, WriteCondition condition)
     {

@@ -20,6 +20,9 @@ public sealed partial class RespSession
     /// <summary>Keys a scan position holds on average (a bucket has 12 slots; a table resizes at 9 a bucket).</summary>
     private const int KeysPerPosition = 6;
 
+    /// <summary>Random picks a filtered RANDOMKEY makes before it walks the keys for one its filter admits.</summary>
+    private const int RandomKeyAttempts = 16;
+
     private void Del(in RespRequest request)
     {
         long deleted = 0;
@@ -138,7 +141,7 @@ public sealed partial class RespSession
     {
         // The snapshot takes one shard lock per batch, so writers on other connections keep going meanwhile.
         var keys = new List<byte[]>();
-        var collector = new KeyCollector(request[1], keys, discardAll: false);
+        var collector = new KeyCollector(request[1], keys, discardAll: false, _filter);
         SnapshotCursor cursor = _engine.CreateSnapshot();
         while (!cursor.IsComplete)
         {
@@ -200,7 +203,7 @@ public sealed partial class RespSession
             return;
         }
         var keys = new List<byte[]>();
-        var collector = new KeyCollector(pattern, keys, discardAll);
+        var collector = new KeyCollector(pattern, keys, discardAll, _filter);
         // COUNT is a hint of how many keys to return. Redis visits about that many dict buckets, one key each;
         // ours hold up to 12, so read a few positions at a time until enough keys came. Visits are bounded
         // (Redis: 10 per key asked for) so a sparse MATCH cannot make one call walk everything, but not below
@@ -236,8 +239,44 @@ public sealed partial class RespSession
 
     private void RandomKey()
     {
-        var sink = new KeyBulkSink(_output);
-        CommitOrNull(_engine.TryGetRandom(ref sink) ? sink.Written : 0);
+        var sink = new KeyBulkSink(_output, _filter);
+        if (_filter.AdmitsAll)
+        {
+            CommitOrNull(_engine.TryGetRandom(ref sink) ? sink.Written : 0);
+            return;
+        }
+        // The orchestrator asks for a key of one pair: a worker holds two pairs' keys, so a random pick is the
+        // pair's about half the time. A few picks nearly always find one; a walk settles the rest (and an empty pair).
+        for (int attempt = 0; attempt < RandomKeyAttempts && sink.Written == 0; attempt++)
+        {
+            if (!_engine.TryGetRandom(ref sink))
+            {
+                break;
+            }
+        }
+        SnapshotCursor cursor = _engine.CreateSnapshot();
+        while (sink.Written == 0 && !cursor.IsComplete)
+        {
+            cursor.Read(ref sink, 64);
+        }
+        CommitOrNull(sink.Written);
+    }
+
+    /// <summary>DBSIZE: the engine's count, or with the orchestrator's filter the keys of one pair, counted by a walk.</summary>
+    private void DbSize()
+    {
+        if (_filter.AdmitsAll)
+        {
+            WriteInteger(_engine.Count);
+            return;
+        }
+        var counter = new KeyCollector("*"u8, null, discardAll: false, _filter);
+        SnapshotCursor cursor = _engine.CreateSnapshot();
+        while (!cursor.IsComplete)
+        {
+            cursor.Read(ref counter, 1024);
+        }
+        WriteInteger(counter.Count);
     }
 
     /// <summary>

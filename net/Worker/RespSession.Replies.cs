@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using EchoCache.Engine;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Worker;

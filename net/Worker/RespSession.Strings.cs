@@ -1,5 +1,6 @@
 using System.Text;
 using EchoCache.Engine;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Worker;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using EchoCache.Engine;
+using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
 using EchoCache.Net.Server;
 
@@ -153,7 +154,7 @@ public sealed partial class RespSession
     {
         ReadOnlySpan<byte> name = request[0];
         // GET and SET skip the table: three byte compares (| 0x20 folds ASCII letters to lower case).
-        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't')
+        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't' && !IsConnectionOnly)
         {
             int first = name[0] | 0x20;
             if (first == 'g' && request.Count == 2)
@@ -195,6 +196,11 @@ public sealed partial class RespSession
                 return;
             }
             command = sub;
+        }
+        if (IsConnectionOnly && command.Route != ClusterRoute.Local)
+        {
+            WriteError("ERR internal error"u8); // the orchestrator routes every other command itself
+            return;
         }
         _stats.CountCommand();
         Dispatch(command.Id, request);
@@ -244,7 +250,7 @@ public sealed partial class RespSession
             case CommandId.Ttl: Ttl(request, milliseconds: false); break;
             case CommandId.PTtl: Ttl(request, milliseconds: true); break;
             case CommandId.Persist: Persist(request); break;
-            case CommandId.DbSize: WriteInteger(_engine.Count); break;
+            case CommandId.DbSize: DbSize(); break;
             case CommandId.FlushDb:
             case CommandId.FlushAll: Flush(request); break;
             case CommandId.Select: Select(request); break;

@@ -88,8 +88,8 @@ public sealed class ReplyQueueTests
         head.Kind = (int)RespReplyKind.CountTotal;
         long[] members = [queue.ReserveMember(del), queue.ReserveMember(del), queue.ReserveMember(del)];
         long after = ReserveResp(queue, RespReplyKind.Ok);
-        CompleteResp(queue, members[2], BinaryStatus.Ok);
-        CompleteResp(queue, members[0], BinaryStatus.NotFound);
+        CompleteWorkerReply(queue, members[2], ":1\r\n"); // members are forwarded DELs: a worker's RESP reply each
+        CompleteWorkerReply(queue, members[0], ":0\r\n");
         Seal(queue, del);
         CompleteResp(queue, after, BinaryStatus.Ok);
         queue.TakeReady(output);
@@ -97,7 +97,7 @@ public sealed class ReplyQueueTests
         CompleteResp(queue, before, BinaryStatus.Ok);
         queue.TakeReady(output);
         Assert.Equal("+OK\r\n", Text(output)); // the group waits for its last member
-        CompleteResp(queue, members[1], BinaryStatus.Stale); // a delete that found the key at a newer version
+        CompleteWorkerReply(queue, members[1], ":1\r\n");
         queue.TakeReady(output);
         Assert.Equal("+OK\r\n:2\r\n+OK\r\n", Text(output));
         Assert.Equal(0, queue.Outstanding);
@@ -146,6 +146,12 @@ public sealed class ReplyQueueTests
     private static void CompleteResp(ReplyQueue queue, long sequence, BinaryStatus status)
     {
         var format = new RespReplyFormat(new ClusterReply(status));
+        queue.Complete(sequence, ref format);
+    }
+
+    private static void CompleteWorkerReply(ReplyQueue queue, long sequence, string reply)
+    {
+        var format = new RespReplyFormat(new ClusterReply(BinaryStatus.Ok, System.Text.Encoding.ASCII.GetBytes(reply)));
         queue.Complete(sequence, ref format);
     }
 

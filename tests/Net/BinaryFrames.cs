@@ -89,6 +89,8 @@ internal static class BinaryFrames
         yield return ("REPLICA_DEL", new() { Opcode = BinaryOpcode.ReplicaDelete, RequestId = 22, Version = 101 }, key, []);
         yield return ("REPLICA_INCR", new() { Opcode = BinaryOpcode.ReplicaIncrement, RequestId = 23, Version = 102 }, key, Counter(-4));
         yield return ("REPLICA_TOUCH", new() { Opcode = BinaryOpcode.ReplicaTouch, RequestId = 24, Version = 103, Expiry = 5000 }, key, []);
+        yield return ("COMMAND", new() { Opcode = BinaryOpcode.Command, RequestId = 27, Version = 104, Expiry = 1_900_000_000_000, ItemFlags = 0x0001_0003, Flags = BinaryFrameFlags.SenderClock | BinaryFrameFlags.Resp3 }, key, Bytes("*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n"));
+        yield return ("BINARY_COMMAND", new() { Opcode = BinaryOpcode.BinaryCommand, RequestId = 28, Version = 105, Expiry = 1_900_000_000_000, Flags = BinaryFrameFlags.SenderClock }, [], Request(BinaryOpcode.Get, "k"));
         yield return ("SNAPSHOT", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 25 }, [], []);
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 26 }, [], []);
         yield return ("key of 250 bytes", new() { Opcode = BinaryOpcode.Get, RequestId = 27 }, Bytes(new string('k', 250)), []);
@@ -126,6 +128,8 @@ internal static class BinaryFrames
         yield return ("REPLICA_DEL ok", new() { Opcode = BinaryOpcode.ReplicaDelete, RequestId = 20, Version = 101 }, [], []);
         yield return ("REPLICA_INCR ok", new() { Opcode = BinaryOpcode.ReplicaIncrement, RequestId = 21, Version = 102 }, [], Counter(-4));
         yield return ("REPLICA_TOUCH ok", new() { Opcode = BinaryOpcode.ReplicaTouch, RequestId = 22, Version = 103 }, [], []);
+        yield return ("COMMAND reply", new() { Opcode = BinaryOpcode.Command, RequestId = 25, Version = 104 }, [], [4, 0, 0, 0, (byte)':', (byte)'1', 13, 10]);
+        yield return ("BINARY_COMMAND reply", new() { Opcode = BinaryOpcode.BinaryCommand, RequestId = 26, Version = 105 }, [], [0, 0, 0, 0]);
         yield return ("SNAPSHOT item", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23, Flags = BinaryFrameFlags.More | BinaryFrameFlags.Compressed | BinaryFrameFlags.AbsoluteExpiry, Version = 5, ItemFlags = 2, Expiry = 1_900_000_000_000 }, key, [5, 0, 0, 0, 0x50, 0x68, 0x65, 0x6C, 0x6C, 0x6F]);
         yield return ("SNAPSHOT tombstone", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23, Flags = BinaryFrameFlags.More | BinaryFrameFlags.Tombstone | BinaryFrameFlags.AbsoluteExpiry, Version = 6, Expiry = 1_700_000_000_000 }, key, []);
         yield return ("SNAPSHOT end", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23 }, [], Counter(2));

@@ -117,7 +117,7 @@ public sealed class BinaryMalformedRequestTests
     [InlineData(0x00)]
     [InlineData(0x10)]
     [InlineData(0x3F)]
-    [InlineData(0x44)]
+    [InlineData(0x46)]
     [InlineData(0x7F)]
     [InlineData(0xFF)]
     public void Unknown_opcode(byte opcode) =>

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using EchoCache.Engine;
+
+namespace EchoCache.Net.Worker;
+
+/// <summary>
+/// A worker's engine clock. Workers on different machines have different clocks, so if each judged expiry by its
+/// own, one copy of a key could read expired while the other still served it. Requests from the orchestrator carry
+/// its clock (<see cref="Protocol.BinaryFrameFlags.SenderClock"/>), and while such a request runs on a thread the
+/// engine judges expiry by that instant: both copies expire a key at the same instant of one clock, as Redis's
+/// replicas follow their primary's expiry.
+/// </summary>
+/// <remarks>
+/// Anything else (the background sweep, a client connected straight to the worker) uses the orchestrator's clock as
+/// last seen, moved on by the local monotonic clock, and held back by <see cref="BackgroundLag"/>: the sweep must
+/// never remove an item the orchestrator still considers alive, since a read of the other copy would then find it.
+/// A worker that has never heard from an orchestrator uses its own wall clock, shifted by the test-only offset.
+/// The current request's instant is thread-static: a request's engine calls run synchronously on its loop thread.
+/// </remarks>
+public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
+{
+    /// <summary>How far behind the orchestrator's estimated clock the background runs.</summary>
+    public const long BackgroundLag = 1000;
+
+    [ThreadStatic]
+    private static long t_request;
+
+    private readonly object _gate = new();
+    private long _seen;      // the latest sender instant, Unix ms; 0 = none yet
+    private long _seenTicks; // Stopwatch timestamp when it was seen
+
+    /// <summary>The test-only offset added to the local wall clock (worker --clock-offset-ms).</summary>
+    public long OffsetMilliseconds { get; } = offsetMilliseconds;
+
+    /// <inheritdoc />
+    public override long UnixMilliseconds
+    {
+        get
+        {
+            long request = t_request;
+            return request != 0 ? request : Background();
+        }
+    }
+
+    /// <summary>
+    /// Runs the calling thread's engine calls at the sender's instant <paramref name="unixMilliseconds"/> until the
+    /// returned scope is disposed.
+    /// </summary>
+    public Scope At(long unixMilliseconds)
+    {
+        if (unixMilliseconds > Volatile.Read(ref _seen))
+        {
+            lock (_gate)
+            {
+                if (unixMilliseconds > _seen)
+                {
+                    _seenTicks = Stopwatch.GetTimestamp();
+                    Volatile.Write(ref _seen, unixMilliseconds);
+                }
+            }
+        }
+        t_request = unixMilliseconds;
+        return default;
+    }
+
+    private long Background()
+    {
+        long seen = Volatile.Read(ref _seen);
+        if (seen == 0)
+        {
+            return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + OffsetMilliseconds;
+        }
+        long ticks;
+        lock (_gate)
+        {
+            seen = _seen;
+            ticks = _seenTicks;
+        }
+        return seen + (long)Stopwatch.GetElapsedTime(ticks).TotalMilliseconds - BackgroundLag;
+    }
+
+    /// <summary>Ends a request's instant (<see cref="At"/>).</summary>
+    public readonly struct Scope : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => t_request = 0;
+    }
+}
