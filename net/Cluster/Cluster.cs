@@ -40,7 +40,7 @@ public sealed class Cluster : IDisposable
         Workers = new WorkerNode[workers.Count];
         for (int i = 0; i < workers.Count; i++)
         {
-            Workers[i] = new WorkerNode(i, workers[i], options, loops, OnStateChanged);
+            Workers[i] = new WorkerNode(i, workers[i], options, loops, Clock, OnStateChanged);
         }
         for (int i = 0; i < _slotLocks.Length; i++)
         {

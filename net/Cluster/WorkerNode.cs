@@ -15,6 +15,7 @@ public sealed class WorkerNode : IDisposable
 {
     private readonly ClusterOptions _options;
     private readonly EventLoopGroup _loops;
+    private readonly VersionClock _clock;
     private readonly Action<WorkerNode, WorkerState, string> _stateChanged;
     private readonly HealthProbe _probe = new();
     private WorkerLink[] _links = [];
@@ -23,9 +24,10 @@ public sealed class WorkerNode : IDisposable
     private long _probesSent;
     private long _probeSentAt;
 
-    internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options, EventLoopGroup loops,
+    internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options, EventLoopGroup loops, VersionClock clock,
         Action<WorkerNode, WorkerState, string> stateChanged)
     {
+        _clock = clock;
         Index = index;
         EndPoint = endPoint;
         _options = options;
@@ -158,7 +160,9 @@ public sealed class WorkerNode : IDisposable
             return;
         }
         Interlocked.Exchange(ref _probeSentAt, Stopwatch.GetTimestamp());
-        link.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default, _probe, Interlocked.Increment(ref _probesSent));
+        // The probe carries the orchestrator's clock: the worker's background expiry follows it (SenderClock).
+        var probe = new BinaryFrameHeader { Opcode = BinaryOpcode.Health, Flags = BinaryFrameFlags.SenderClock, Expiry = _clock.Instant() };
+        link.Send(probe, default, default, _probe, Interlocked.Increment(ref _probesSent));
     }
 
     /// <summary>Closes every link.</summary>

@@ -63,7 +63,8 @@ public sealed class HostArguments
         {
             return fallback;
         }
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
+        var style = min < 0 ? System.Globalization.NumberStyles.AllowLeadingSign : System.Globalization.NumberStyles.None;
+        if (!int.TryParse(text, style, System.Globalization.CultureInfo.InvariantCulture, out int value)
             || value < min || value > max)
         {
             throw new UsageException($"--{name} must be a whole number from {min} to {max}, not '{text}'");

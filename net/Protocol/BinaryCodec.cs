@@ -350,7 +350,7 @@ public static partial class BinaryCodec
             BinaryOpcode.BinaryCommand => BinaryRule.Known | BinaryRule.ValueAny | BinaryRule.VersionOptional
                 | BinaryRule.ClockInExpiry | Allow(Clock),
             BinaryOpcode.Snapshot => BinaryRule.Known,
-            BinaryOpcode.Health => BinaryRule.Known,
+            BinaryOpcode.Health => BinaryRule.Known | BinaryRule.ClockInExpiry | Allow(Clock),
             _ => BinaryRule.None,
         };
     }

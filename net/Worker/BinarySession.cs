@@ -15,6 +15,7 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
 {
     // The engine's clock, when it follows the orchestrator's (a worker's always does; tests may use another).
     private readonly SenderClock? _clock = engine.Clock as SenderClock;
+    private bool _following;
     // COMMAND frames: the RESP session that runs them, and the buffer their reply is built in.
     private RespSession? _commands;
     private OutputBuffer? _commandReply;
@@ -53,6 +54,11 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 continue;
             }
             stats.CountCommand();
+            if (frame.Opcode >= BinaryOpcode.ReplicaSet && !_following)
+            {
+                _following = true;
+                _clock?.Follow(); // an orchestrator's worker: expiry follows its clock only
+            }
             if (frame.Header.Has(BinaryFrameFlags.SenderClock) && _clock != null)
             {
                 using (_clock.At(frame.Header.Expiry))

@@ -14,7 +14,9 @@ namespace EchoCache.Net.Worker;
 /// Anything else (the background sweep, a client connected straight to the worker) uses the orchestrator's clock as
 /// last seen, moved on by the local monotonic clock, and held back by <see cref="BackgroundLag"/>: the sweep must
 /// never remove an item the orchestrator still considers alive, since a read of the other copy would then find it.
-/// A worker that has never heard from an orchestrator uses its own wall clock, shifted by the test-only offset.
+/// A worker that has never heard from an orchestrator uses its own wall clock, shifted by the test-only offset; one
+/// that has (any internal request, <see cref="Follow"/>) but has not yet been told its clock lets nothing expire in
+/// the background until it is (the orchestrator's health checks carry its clock, every 100 ms).
 /// The current request's instant is thread-static: a request's engine calls run synchronously on its loop thread.
 /// </remarks>
 public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
@@ -28,6 +30,7 @@ public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
     private readonly object _gate = new();
     private long _seen;      // the latest sender instant, Unix ms; 0 = none yet
     private long _seenTicks; // Stopwatch timestamp when it was seen
+    private volatile bool _following; // an orchestrator talks to this worker: never judge by the own clock again
 
     /// <summary>The test-only offset added to the local wall clock (worker --clock-offset-ms).</summary>
     public long OffsetMilliseconds { get; } = offsetMilliseconds;
@@ -63,12 +66,19 @@ public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
         return default;
     }
 
+    /// <summary>
+    /// An orchestrator sent this worker a request: from now on the worker's own clock judges nothing (an item the
+    /// orchestrator still considers alive must not be swept), even before the orchestrator's clock is first seen.
+    /// </summary>
+    public void Follow() => _following = true;
+
     private long Background()
     {
         long seen = Volatile.Read(ref _seen);
         if (seen == 0)
         {
-            return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + OffsetMilliseconds;
+            // Unix time 0 is before every expiry: nothing expires until the orchestrator's clock is known.
+            return _following ? 0 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + OffsetMilliseconds;
         }
         long ticks;
         lock (_gate)
