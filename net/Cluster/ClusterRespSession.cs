@@ -99,7 +99,7 @@ public sealed class ClusterRespSession : ClusterSession
                 Local(request);
                 break;
             case ClusterRoute.Server when command.Id == CommandId.Info:
-                Bulk(Encoding.UTF8.GetBytes(ClusterInfo.Describe(Cluster)));
+                new InfoCall(this, Reserve(RespReplyKind.Literal), Resp3).Start();
                 break;
             case ClusterRoute.Server:
                 ConfigGet(request);

@@ -83,6 +83,29 @@ public static class RespWriter
     }
 
     /// <summary>
+    /// Writes free-form text (INFO) as Redis does: a verbatim string <c>=len\r\ntxt:text\r\n</c> in RESP3, a bulk
+    /// string in RESP2.
+    /// </summary>
+    public static bool TryWriteText(ReadOnlySpan<byte> text, RespVersion version, Span<byte> destination, out int written)
+    {
+        if (version != RespVersion.Resp3)
+        {
+            return TryWriteBulkString(text, destination, out written);
+        }
+        if (!TryWriteNumberLine((byte)'=', text.Length + 4, destination, out int header)
+            || destination.Length < (long)header + 4 + text.Length + 2)
+        {
+            written = 0;
+            return false;
+        }
+        "txt:"u8.CopyTo(destination[header..]);
+        text.CopyTo(destination[(header + 4)..]);
+        WriteCrlf(destination[(header + 4 + text.Length)..]);
+        written = header + 4 + text.Length + 2;
+        return true;
+    }
+
+    /// <summary>
     /// Writes only a bulk string's header, <c>$len\r\n</c>, for a value the caller writes next (e.g. decompressed
     /// straight into the send buffer), followed by <see cref="TryWriteCrlf"/>.
     /// </summary>

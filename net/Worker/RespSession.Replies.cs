@@ -88,27 +88,13 @@ public sealed partial class RespSession
         _output.Advance(length + 3);
     }
 
-    /// <summary>
-    /// Free-form text (INFO): a verbatim string <c>=len\r\ntxt:...</c> in RESP3, a bulk string in RESP2, as Redis does.
-    /// </summary>
+    /// <summary>Free-form text (INFO): a verbatim string in RESP3, a bulk string in RESP2, as Redis does.</summary>
     private void WriteVerbatim(ReadOnlySpan<byte> text)
     {
-        if (_version != RespVersion.Resp3)
-        {
-            WriteBulk(text);
-            return;
-        }
         Span<byte> span = _output.GetSpan(text.Length + BulkOverhead + 4);
-        span[0] = (byte)'=';
-        int length = Int64Text.Format(text.Length + 4, span[1..]);
-        int at = 1 + length;
-        "\r\ntxt:"u8.CopyTo(span[at..]);
-        at += 6;
-        text.CopyTo(span[at..]);
-        at += text.Length;
-        span[at++] = (byte)'\r';
-        span[at++] = (byte)'\n';
-        _output.Advance(at);
+        bool done = RespWriter.TryWriteText(text, _version, span, out int written);
+        Debug.Assert(done);
+        _output.Advance(written);
     }
 
     /// <summary>Writes an error; <paramref name="message"/> starts with its code ("ERR ...").</summary>

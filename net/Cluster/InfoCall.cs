@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using EchoCache.Engine;
+using EchoCache.Net.Protocol;
+
+namespace EchoCache.Net.Cluster;
+
+/// <summary>
+/// INFO through the orchestrator: what <see cref="ClusterInfo"/> says of the orchestrator and its workers, then the
+/// cluster's stats and keyspace, gathered from a STATS request to every worker that is up or being refilled (on its
+/// control link, so it never waits behind data). Each worker's counters get a line of their own; the totals add
+/// hits, misses, evictions, expired keys and memory over the workers, and the keyspace counts each key once: with one
+/// pair (two workers) an up copy's items, with more the items of the up workers halved (every key lives on two),
+/// exact while every worker is up.
+/// </summary>
+internal sealed class InfoCall : IWorkerReplyTarget
+{
+    private static readonly string[] Counters = ["items", "hits", "misses", "evictions", "expirations", "memory_used", "memory_limit"];
+
+    private readonly ClusterSession _session;
+    private readonly long _sequence;
+    private readonly bool _resp3;
+    private readonly Dictionary<string, long>?[] _stats;
+    private int _outstanding;
+
+    public InfoCall(ClusterSession session, long sequence, bool resp3)
+    {
+        _session = session;
+        _sequence = sequence;
+        _resp3 = resp3;
+        _stats = new Dictionary<string, long>?[session.Cluster.Workers.Length];
+    }
+
+    public void Start()
+    {
+        _outstanding = 1; // held until every request is sent
+        foreach (WorkerNode worker in _session.Cluster.Workers)
+        {
+            if (worker.State is not (WorkerState.Up or WorkerState.Syncing))
+            {
+                continue;
+            }
+            _stats[worker.Index] = new Dictionary<string, long>(StringComparer.Ordinal);
+            Interlocked.Increment(ref _outstanding);
+            WorkerLink? link = worker.ControlLink;
+            if (link == null || !link.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Stats }, default, default, this, worker.Index))
+            {
+                _stats[worker.Index] = null;
+                Interlocked.Decrement(ref _outstanding);
+            }
+        }
+        Finish();
+    }
+
+    public void OnReply(in BinaryFrame frame, long token)
+    {
+        Dictionary<string, long>? counters = _stats[token];
+        if (frame.Header.Has(BinaryFrameFlags.More))
+        {
+            if (counters != null && Int64Text.TryParse(frame.Value, out long value))
+            {
+                lock (counters)
+                {
+                    counters[Encoding.ASCII.GetString(frame.Key)] = value;
+                }
+            }
+            return;
+        }
+        Finish();
+    }
+
+    public void OnLinkFailed(long token)
+    {
+        _stats[token] = null;
+        Finish();
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Decrement(ref _outstanding) != 0)
+        {
+            return;
+        }
+        byte[] text = Encoding.UTF8.GetBytes(ClusterInfo.Describe(_session.Cluster) + Describe());
+        byte[] reply = new byte[text.Length + 32];
+        RespWriter.TryWriteText(text, _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
+        _session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply.AsSpan(0, written)));
+    }
+
+    /// <summary>The Stats and Keyspace sections, and each worker's counters.</summary>
+    private string Describe()
+    {
+        var totals = new long[Counters.Length];
+        var lines = new StringBuilder();
+        long firstUpItems = -1, upItems = 0;
+        foreach (WorkerNode worker in _session.Cluster.Workers)
+        {
+            Dictionary<string, long>? counters = _stats[worker.Index];
+            if (counters == null || counters.Count == 0)
+            {
+                continue;
+            }
+            lines.Append(CultureInfo.InvariantCulture, $"worker{worker.Index}_stats:");
+            for (int i = 0; i < Counters.Length; i++)
+            {
+                long value = counters.GetValueOrDefault(Counters[i]);
+                totals[i] += value;
+                lines.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ",")}{Counters[i]}={value}");
+            }
+            lines.Append("\r\n");
+            if (worker.State == WorkerState.Up)
+            {
+                long items = counters.GetValueOrDefault("items");
+                upItems += items;
+                firstUpItems = firstUpItems < 0 ? items : firstUpItems;
+            }
+        }
+        long keys = _session.Cluster.Map.PairCount == 1 ? Math.Max(firstUpItems, 0) : upItems / 2;
+        var text = new StringBuilder();
+        text.Append("\r\n# Stats\r\n");
+        Field(text, "keyspace_hits", totals[1]);
+        Field(text, "keyspace_misses", totals[2]);
+        Field(text, "evicted_keys", totals[3]);
+        Field(text, "expired_keys", totals[4]);
+        Field(text, "used_memory", totals[5]);
+        Field(text, "maxmemory", totals[6]);
+        text.Append(lines);
+        text.Append("\r\n# Keyspace\r\n");
+        if (keys > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"db0:keys={keys},expires=0,avg_ttl=0\r\n");
+        }
+        return text.ToString();
+    }
+
+    private static void Field(StringBuilder text, string name, long value) =>
+        text.Append(name).Append(':').Append(value.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+}
