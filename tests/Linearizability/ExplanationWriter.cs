@@ -43,29 +43,32 @@ internal static class ExplanationWriter
     /// <param name="options">How much context to show.</param>
     public static string ForKey(History history, KeyCheckResult result, IReadOnlyList<int> indices, LinearizabilityOptions options)
     {
-        string key = Operation.Quote(result.Key);
+        bool group = result.GroupKeys.Count > 1;
+        string key = group ? string.Join(" + ", result.GroupKeys.Select(Operation.Quote)) : Operation.Quote(result.Key);
+        string subject = group ? $"Keys {key} (one register: renames link them)" : $"Key {key}";
         int unknown = indices.Count(i => history.Operations[i].OutcomeUnknown);
         string counts = string.Create(CultureInfo.InvariantCulture,
             $"{Plural(result.Operations, "operation")}, {Plural(unknown, "write")} of unknown outcome ({result.PrunedUnknownWrites} never observable, left out), {Plural(result.Steps, "search step")}");
         switch (result.Verdict)
         {
             case LinearizabilityVerdict.Linearizable:
-                return $"Key {key} is linearizable: {counts}.";
+                return $"{subject} {(group ? "are" : "is")} linearizable: {counts}.";
             case LinearizabilityVerdict.Unknown:
-                return $"Key {key} is undecided: the search ran out of its step or time budget ({counts}).";
+                return $"{subject} {(group ? "are" : "is")} undecided: the search ran out of its step or time budget ({counts}).";
         }
 
         int culprit = result.FailedOperation!.Value;
         Operation failed = history.Operations[culprit];
         var text = new StringBuilder();
-        text.Append("Key ").Append(key).Append(" is not linearizable: ").Append(counts).AppendLine(".")
+        IReadOnlyList<string> held = group ? [.. result.PossibleStates.Select(s => $"({s})")] : [.. result.PossibleValues.Select(Operation.Quote)];
+        text.Append(subject).Append(group ? " are" : " is").Append(" not linearizable: ").Append(counts).AppendLine(".")
             .AppendLine("Its history is linearizable until this operation returns, and no longer after:")
             .Append("  ").AppendLine(history.Format(culprit))
             .Append("No order of the operations completed by then that respects real time lets it ")
             .Append(failed.Kind == OperationKind.Get ? "return " + Operation.Quote(failed.Output) : "answer as it did")
-            .Append(": wherever it could take effect, ").Append(key).Append(" held ")
-            .Append(string.Join(" or ", result.PossibleValues.Take(10).Select(Operation.Quote)))
-            .AppendLine(result.PossibleValues.Count > 10 ? $" (or {result.PossibleValues.Count - 10} other values)." : ".");
+            .Append(": wherever it could take effect, ").Append(group ? "the keys" : key).Append(" held ")
+            .Append(string.Join(" or ", held.Take(10)))
+            .AppendLine(held.Count > 10 ? $" (or {held.Count - 10} other {(group ? "states" : "values")})." : ".");
 
         if (result.LongestValidPrefix.Count > 0)
         {

@@ -41,6 +41,57 @@ public sealed class GeneratedHistoryTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(21, 4, 1, 0.0)]
+    [InlineData(22, 8, 3, 0.0)]
+    [InlineData(23, 6, 2, 0.05)]
+    [InlineData(24, 8, 3, 0.1)]
+    public void Histories_of_a_simulated_store_deciding_every_command_on_its_primary_are_linearizable(int seed, int clients, int pairs, double failureRate)
+    {
+        History history = SimulatedCluster.Run(new SimulationOptions
+        {
+            Seed = seed,
+            Clients = clients,
+            Keys = pairs,
+            Operations = 3000,
+            FailureRate = failureRate,
+            DecidedWrites = true,
+        });
+
+        LinearizabilityResult result = LinearizabilityChecker.Check(history);
+
+        output.WriteLine(result.Explanation);
+        Assert.True(result.IsLinearizable, result.Explanation);
+        // One register per pair: renames link each pair's two keys.
+        Assert.Equal(pairs, result.Keys.Count);
+        Assert.All(result.Keys, k => Assert.Equal(2, k.GroupKeys.Count));
+        Assert.Equal(
+            history.Operations.Count - history.UnknownOutcomes,
+            result.Keys.Sum(k => k.Linearization.Count(i => !history.Operations[i].OutcomeUnknown)));
+        // Every kind was answered, refusals included.
+        Assert.All(Enum.GetValues<OperationKind>().Where(k => k != OperationKind.Delete), kind =>
+            Assert.Contains(history.Operations, o => o.Kind == kind && !o.OutcomeUnknown));
+        Assert.Contains(history.Operations, o => o.Output == Operation.Rejected && o.Kind == OperationKind.Rename);
+        Assert.Contains(history.Operations, o => o.Output == Operation.Rejected && o.Kind == OperationKind.IncrementByFloat);
+    }
+
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    public void A_simulated_store_deciding_commands_on_a_lagging_copy_is_caught(int seed)
+    {
+        var options = new SimulationOptions { Seed = seed, Clients = 4, Keys = 2, Operations = 2000, DecidedWrites = true };
+        Assert.True(LinearizabilityChecker.Check(SimulatedCluster.Run(options)).IsLinearizable);
+
+        History history = SimulatedCluster.Run(options with { DecideOnEitherReplica = true });
+        LinearizabilityResult result = LinearizabilityChecker.Check(history);
+
+        output.WriteLine(result.Explanation);
+        Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
+        Assert.NotEmpty(result.Failures[0].LongestValidPrefix);
+    }
+
     [Fact]
     public void Ten_thousand_operations_of_eight_clients_on_one_key_are_checked()
     {

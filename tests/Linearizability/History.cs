@@ -24,7 +24,7 @@ public sealed class History
         }
         TicksPerSecond = ticksPerSecond;
         DroppedReads = droppedReads;
-        Keys = [.. Operations.Select(o => o.Key).Distinct().Order(StringComparer.Ordinal)];
+        Keys = [.. Operations.SelectMany(o => o.Keys).Distinct().Order(StringComparer.Ordinal)];
         UnknownOutcomes = Operations.Count(o => o.OutcomeUnknown);
         Start = Operations.Count == 0 ? 0 : Operations.Min(o => o.Call);
     }
@@ -32,7 +32,7 @@ public sealed class History
     /// <summary>Every operation kept, in the order given (recorded histories: invocation order).</summary>
     public IReadOnlyList<Operation> Operations { get; }
 
-    /// <summary>The distinct keys, in ordinal order.</summary>
+    /// <summary>The distinct keys touched (a rename's destination included), in ordinal order.</summary>
     public IReadOnlyList<string> Keys { get; }
 
     /// <summary>The clock's ticks per second, or null when timestamps are abstract units.</summary>
@@ -87,21 +87,42 @@ public sealed class History
         {
             throw new ArgumentException($"{where} returns before it is invoked.", nameof(op));
         }
-        switch (op.Kind)
+        if (op.Kind is < OperationKind.Set or > OperationKind.Rename)
         {
-            case OperationKind.Set when op.Input is null:
-                throw new ArgumentException($"{where} sets no value.", nameof(op));
-            case OperationKind.Get when op.OutcomeUnknown:
-                throw new ArgumentException($"{where}: a read whose outcome is unknown tells nothing; drop it.", nameof(op));
-            case OperationKind.Set or OperationKind.Delete when op.Output is not null:
-                throw new ArgumentException($"{where}: a set or delete has no output.", nameof(op));
-            case OperationKind.Increment when !long.TryParse(op.Input, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _):
-                throw new ArgumentException($"{where}: an increment's input is an integer.", nameof(op));
-            case OperationKind.Increment when op.Output is not null
-                && !long.TryParse(op.Output, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _):
-                throw new ArgumentException($"{where}: an increment's output is an integer.", nameof(op));
-            case < OperationKind.Set or > OperationKind.Increment:
-                throw new ArgumentException($"{where} has an unknown kind.", nameof(op));
+            throw new ArgumentException($"{where} has an unknown kind.", nameof(op));
+        }
+        if (op.Kind == OperationKind.Get && op.OutcomeUnknown)
+        {
+            throw new ArgumentException($"{where}: a read whose outcome is unknown tells nothing; drop it.", nameof(op));
+        }
+        bool takesInput = op.Kind is not (OperationKind.Get or OperationKind.Delete or OperationKind.CountedDelete or OperationKind.GetDelete);
+        if (takesInput != (op.Input is not null))
+        {
+            throw new ArgumentException($"{where}: a {op.Kind} {(takesInput ? "needs an input" : "has no input")}.", nameof(op));
+        }
+        if (op.Kind == OperationKind.Increment && !long.TryParse(op.Input, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"{where}: an increment's input is an integer.", nameof(op));
+        }
+
+        // The answer, when known, must be one the kind can give; an unknown outcome has none (or, hand-written, a valid one).
+        string? output = op.Output;
+        bool valid = op.Kind switch
+        {
+            OperationKind.Set or OperationKind.Delete => output is null,
+            OperationKind.Get or OperationKind.GetSet or OperationKind.GetDelete => true,
+            OperationKind.Increment => output == Operation.Rejected || IsInteger(output, allowNegative: true),
+            OperationKind.SetIfAbsent or OperationKind.CountedDelete => output is "0" or "1",
+            OperationKind.Append => IsInteger(output, allowNegative: false),
+            OperationKind.IncrementByFloat => output is { Length: > 0 },
+            _ => output is Operation.Renamed or Operation.Rejected,
+        };
+        if (!valid && (op.AnswerKnown || output is not null))
+        {
+            throw new ArgumentException($"{where}: {(output is null ? "no answer" : $"\"{output}\" is not an answer")} for a {op.Kind}.", nameof(op));
         }
     }
+
+    private static bool IsInteger(string? text, bool allowNegative) =>
+        long.TryParse(text, allowNegative ? NumberStyles.AllowLeadingSign : NumberStyles.None, CultureInfo.InvariantCulture, out _);
 }

@@ -77,6 +77,47 @@ public sealed class HistoryRecorder
     public PendingOperation BeginIncrement(int clientId, string key, long delta) =>
         Begin(clientId, OperationKind.Increment, key, delta.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>A client is about to delete <paramref name="key"/> and record the count it answers (<see cref="PendingOperation.Deleted"/>).</summary>
+    public PendingOperation BeginCountedDelete(int clientId, string key) => Begin(clientId, OperationKind.CountedDelete, key, null);
+
+    /// <summary>A client is about to set <paramref name="key"/> to <paramref name="value"/> only if it is missing (SET NX, SETNX).</summary>
+    public PendingOperation BeginSetIfAbsent(int clientId, string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Begin(clientId, OperationKind.SetIfAbsent, key, value);
+    }
+
+    /// <summary>A client is about to set <paramref name="key"/> to <paramref name="value"/> and read the value before (GETSET, SET … GET).</summary>
+    public PendingOperation BeginGetSet(int clientId, string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Begin(clientId, OperationKind.GetSet, key, value);
+    }
+
+    /// <summary>A client is about to append <paramref name="suffix"/> to <paramref name="key"/>.</summary>
+    public PendingOperation BeginAppend(int clientId, string key, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(suffix);
+        return Begin(clientId, OperationKind.Append, key, suffix);
+    }
+
+    /// <summary>A client is about to add the float <paramref name="delta"/> (the text it sends) to <paramref name="key"/>.</summary>
+    public PendingOperation BeginIncrementByFloat(int clientId, string key, string delta)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(delta);
+        return Begin(clientId, OperationKind.IncrementByFloat, key, delta);
+    }
+
+    /// <summary>A client is about to read and delete <paramref name="key"/> (GETDEL).</summary>
+    public PendingOperation BeginGetDelete(int clientId, string key) => Begin(clientId, OperationKind.GetDelete, key, null);
+
+    /// <summary>A client is about to rename <paramref name="source"/> to <paramref name="destination"/>.</summary>
+    public PendingOperation BeginRename(int clientId, string source, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return Begin(clientId, OperationKind.Rename, source, destination);
+    }
+
     /// <summary>
     /// The history so far, in invocation order. Completed operations keep their answers; failed ones and
     /// ones still open (a client stuck in a call when the test stopped) become writes of unknown outcome or,

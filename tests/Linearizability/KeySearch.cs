@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace EchoCache.Tests.Linearizability;
 
 /// <summary>
-/// Decides whether the operations on one key are linearizable with respect to <see cref="RegisterModel"/>.
+/// Decides whether the operations on one register — one key, or a group of keys linked by renames — are
+/// linearizable with respect to <see cref="RegisterModel"/>.
 /// </summary>
 /// <remarks>
 /// <para>This is the algorithm of Wing &amp; Gong ("Testing and verifying concurrent objects", J. Parallel
@@ -23,7 +24,7 @@ namespace EchoCache.Tests.Linearizability;
 /// write early instead of carrying it to the end of the history, and lets the memo cache merge the paths that
 /// differ only in how a write nobody observed was settled. Its return event is at infinity or, when the
 /// checker could bound the time by which anything could observe its effect, at that bound.</para>
-/// <para>Unknown-outcome writes that are interchangeable — same kind, input and output, same return bound,
+/// <para>Unknown-outcome writes that are interchangeable — same kind, key, input and output, same return bound,
 /// like every unknown delete of a key — are settled in invocation order: any linearization can swap which of
 /// them settles where (the earlier-invoked one can take the later one's place), so only one order needs
 /// exploring. Without this, k such writes open at once multiply the configurations by 2^k instead of k + 1.</para>
@@ -40,7 +41,7 @@ internal sealed class KeySearch
     private readonly bool[] _unknown;
     private readonly int[] _settledAfter;  // an unknown write -> the interchangeable one settled before it, or -1
 
-    /// <summary>A search over <paramref name="operations"/>, all on one key.</summary>
+    /// <summary>A search over <paramref name="operations"/>, all on one register: one key, or a group linked by renames.</summary>
     /// <param name="operations">The operations; those with <see cref="Operation.OutcomeUnknown"/> may also not take effect.</param>
     /// <param name="returns">The return time the search uses for each operation (a bound for unknown outcomes),
     /// or null for their own <see cref="Operation.Return"/>.</param>
@@ -50,10 +51,11 @@ internal sealed class KeySearch
         _model = new RegisterModel(operations);
         _unknown = [.. operations.Select(o => o.OutcomeUnknown)];
         _settledAfter = new int[operations.Count];
-        var lastOfClass = new Dictionary<(OperationKind, string?, string?, long), int>();
+        var lastOfClass = new Dictionary<(OperationKind, string, string?, string?, bool, long), int>();
         foreach (int i in Enumerable.Range(0, operations.Count).Where(i => _unknown[i]).OrderBy(i => operations[i].Call).ThenBy(i => i))
         {
-            var interchangeable = (operations[i].Kind, operations[i].Input, operations[i].Output, returns?[i] ?? operations[i].Return);
+            Operation op = operations[i];
+            var interchangeable = (op.Kind, op.Key, op.Input, op.Output, op.Pending, returns?[i] ?? op.Return);
             _settledAfter[i] = lastOfClass.GetValueOrDefault(interchangeable, -1);
             lastOfClass[interchangeable] = i;
         }
@@ -71,8 +73,14 @@ internal sealed class KeySearch
     /// <summary>When not linearizable: the rank of that return event in time (see <see cref="EntryList"/>).</summary>
     public int StuckRank { get; private set; }
 
-    /// <summary>When not linearizable: the values the register could hold wherever that operation could take effect.</summary>
+    /// <summary>When not linearizable: the values that operation's key could hold wherever it could take effect.</summary>
     public IReadOnlyList<string?> PossibleValues { get; private set; } = [];
+
+    /// <summary>When not linearizable: the register's states there, as <see cref="RegisterModel.Describe"/> shows them.</summary>
+    public IReadOnlyList<string> PossibleStates { get; private set; } = [];
+
+    /// <summary>The register's keys (one, or a group linked by renames).</summary>
+    public IReadOnlyList<string> Keys => _model.Keys;
 
     /// <summary>The events, for the caller to cut prefixes by rank.</summary>
     public EntryList Events => _list;
@@ -144,7 +152,11 @@ internal sealed class KeySearch
             {
                 StuckRank = deepest;
                 StuckOperation = _list.OperationOf(deepest);
-                PossibleValues = [.. statesAtDeepest.Order().Select(_model.ValueOf)];
+                int key = _model.KeyOf(StuckOperation);
+                PossibleValues = [.. statesAtDeepest
+                    .Select(s => (Id: _model.ValueIdIn(s, key), Value: _model.ValueOf(s, key)))
+                    .DistinctBy(v => v.Id).OrderBy(v => v.Id).Select(v => v.Value)];
+                PossibleStates = [.. statesAtDeepest.Order().Select(_model.Describe)];
                 return LinearizabilityVerdict.NotLinearizable;
             }
             (int callNode, int stateBefore, bool skipped) = choices[^1];

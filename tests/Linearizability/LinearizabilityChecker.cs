@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace EchoCache.Tests.Linearizability;
 
 /// <summary>
-/// Checks a <see cref="History"/> of set/get/delete/increment operations against a key-value register:
+/// Checks a <see cref="History"/> of string commands (<see cref="OperationKind"/>: set, get, delete, increment,
+/// set-if-absent, getset, append, float increment, getdel, counted delete, rename) against a key-value store:
 /// is there one order of all operations, consistent with real time (an operation that returned before
 /// another was invoked comes first), in which every answer is the one a single copy would have given?
 /// (Herlihy &amp; Wing's linearizability.)
@@ -13,19 +14,29 @@ namespace EchoCache.Tests.Linearizability;
 /// its own: a history is linearizable iff each key's sub-history is (locality, Herlihy &amp; Wing 1990; the
 /// "P-compositionality" of Horn &amp; Kroening, FORTE 2015, which Porcupine uses to partition). That turns one
 /// exponential search into several small ones.</para>
-/// <para>Per key, <see cref="KeySearch"/> runs Wing &amp; Gong's backtracking search with Lowe's memoization.</para>
+/// <para>A rename touches two keys, so neither key alone is an object the history can be split into: the
+/// rename's effect on one depends on the other's state. The keys a rename links (transitively: the connected
+/// components of the "renamed between" relation) are checked as ONE register whose state is the tuple of their
+/// values, every operation on any of them included. That is still a partition into independent objects —
+/// every operation touches exactly one group, and the store is the product of the groups — so locality applies
+/// unchanged and the verdict is exact, not an approximation: the per-key split is merely the finest partition
+/// when no renames occur. Renames within hash-tagged pairs (<c>{t}:a</c>, <c>{t}:b</c>) make one group per tag.
+/// A group's state is interned to an int like a single key's value, so the memo cache stays (bitset, int).</para>
+/// <para>Per register, <see cref="KeySearch"/> runs Wing &amp; Gong's backtracking search with Lowe's memoization.</para>
 /// <para>Writes of unknown outcome "return at infinity" (Porcupine's approach): they may take effect anywhere
 /// after their invocation, or — placed after everything else — not at all. Left so, each one stays open to
 /// the end of the history, and every one doubles the configurations a failing search must exhaust. So, on
-/// keys without increments, each is bounded by the answers that could observe its effect: for an unknown set
-/// of "v", the gets that returned "v"; for an unknown delete, the gets that returned "missing" — counting
-/// only those that returned after the write began, since an observer comes after it. With no such observer
-/// the write is left out: dropping it changes nothing anyone saw, and keeping it, it could go last. Otherwise its return moves in to the latest observer's return: if a linearization puts the
-/// write after an operation invoked later than that, no observer can come after the write, so its effect is
-/// unseen and it may as well not have happened — which <see cref="KeySearch"/> always allows an unknown write.
-/// (An increment observes every value and passes it on, so keys with increments are left as they are.) A test
+/// single keys of sets, gets and deletes (of every flavour: <see cref="Prepare"/> says which), each is bounded by
+/// the answers that could observe its effect: for an unknown set of "v", the answers that read "v" and the ones
+/// that saw "some value" (a refused set-if-absent, a delete counting 1); for an unknown delete, the ones that saw
+/// "missing" — counting only those that returned after the write began, since an observer comes after it. With
+/// no such observer the write is left out: dropping it changes nothing anyone saw, and keeping it, it could go
+/// last. Otherwise its return moves in to the latest observer's return: if a linearization puts the write after
+/// an operation invoked later than that, no observer can come after the write, so its effect is unseen and it
+/// may as well not have happened — which <see cref="KeySearch"/> always allows an unknown write. (An increment,
+/// append or rename observes every value and passes it on, so registers with those are left as they are.) A test
 /// that can vouch for it may also bound every such write by <see cref="LinearizabilityOptions.UnknownOutcomeHorizon"/>.</para>
-/// <para>When a key is not linearizable, the result names the operation whose answer ends the shortest
+/// <para>When a register is not linearizable, the result names the operation whose answer ends the shortest
 /// non-linearizable prefix, the values it could have seen, a longest valid order before it, and the
 /// operations around it. A step and time budget turns a search that would take too long into
 /// <see cref="LinearizabilityVerdict.Unknown"/> rather than a hang.</para>
@@ -43,27 +54,64 @@ public static class LinearizabilityChecker
             ? long.MaxValue
             : start + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency);
 
-        var byKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < history.Operations.Count; i++)
+        var results = new List<KeyCheckResult>();
+        foreach ((IReadOnlyList<string> keys, List<int> indices) in Partition(history))
         {
-            string key = history.Operations[i].Key;
-            if (!byKey.TryGetValue(key, out List<int>? indices))
-            {
-                byKey.Add(key, indices = []);
-            }
-            indices.Add(i);
-        }
-
-        var results = new List<KeyCheckResult>(history.Keys.Count);
-        foreach (string key in history.Keys)
-        {
-            results.Add(CheckKey(history, key, byKey[key], options, deadline));
+            results.Add(CheckRegister(history, keys, indices, options, deadline));
         }
         return new LinearizabilityResult(history, results, Stopwatch.GetElapsedTime(start));
     }
 
-    private static KeyCheckResult CheckKey(History history, string key, List<int> indices, LinearizabilityOptions options, long deadline)
+    /// <summary>
+    /// The history's independent registers: each key on its own, except that a rename joins its two keys into
+    /// one register (and keys joined to either of them, transitively: the connected components of "renamed
+    /// between"). In ordinal order of their first key; each with its operations, as history indices in order.
+    /// </summary>
+    private static List<(IReadOnlyList<string> Keys, List<int> Indices)> Partition(History history)
     {
+        var parent = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Root(string key)
+        {
+            while (parent[key] != key)
+            {
+                key = parent[key] = parent[parent[key]];
+            }
+            return key;
+        }
+        foreach (string key in history.Keys)
+        {
+            parent[key] = key;
+        }
+        foreach (Operation op in history.Operations.Where(o => o.Kind == OperationKind.Rename))
+        {
+            string a = Root(op.Key), b = Root(op.Input!);
+            if (a != b)
+            {
+                // The smaller key is the root, so a group's root is its first key in ordinal order.
+                if (string.CompareOrdinal(a, b) < 0) parent[b] = a;
+                else parent[a] = b;
+            }
+        }
+        var groups = new SortedDictionary<string, (List<string> Keys, List<int> Indices)>(StringComparer.Ordinal);
+        foreach (string key in history.Keys)
+        {
+            string root = Root(key);
+            if (!groups.TryGetValue(root, out var group))
+            {
+                groups.Add(root, group = ([], []));
+            }
+            group.Keys.Add(key);
+        }
+        for (int i = 0; i < history.Operations.Count; i++)
+        {
+            groups[Root(history.Operations[i].Key)].Indices.Add(i);
+        }
+        return [.. groups.Values.Select(g => ((IReadOnlyList<string>)g.Keys, g.Indices))];
+    }
+
+    private static KeyCheckResult CheckRegister(History history, IReadOnlyList<string> keys, List<int> indices, LinearizabilityOptions options, long deadline)
+    {
+        string key = string.Join(" + ", keys);
         (List<int> kept, List<long> returns) = Prepare(history, indices, options.UnknownOutcomeHorizon);
         Operation[] operations = [.. kept.Select(i => history.Operations[i])];
         var search = new KeySearch(operations, returns);
@@ -74,16 +122,17 @@ public static class LinearizabilityChecker
         if (verdict == LinearizabilityVerdict.NotLinearizable)
         {
             (IReadOnlyList<int> prefix, long prefixSteps) = LongestValidPrefix(search, operations, kept, options, deadline);
-            result = new KeyCheckResult(key, verdict, indices.Count, pruned, search.Steps + prefixSteps)
+            result = new KeyCheckResult(key, keys, verdict, indices.Count, pruned, search.Steps + prefixSteps)
             {
                 FailedOperation = kept[search.StuckOperation],
                 PossibleValues = search.PossibleValues,
+                PossibleStates = search.PossibleStates,
                 LongestValidPrefix = prefix,
             };
         }
         else
         {
-            result = new KeyCheckResult(key, verdict, indices.Count, pruned, search.Steps)
+            result = new KeyCheckResult(key, keys, verdict, indices.Count, pruned, search.Steps)
             {
                 Linearization = [.. search.Linearization.Select(local => kept[local])],
             };
@@ -93,37 +142,62 @@ public static class LinearizabilityChecker
     }
 
     /// <summary>
-    /// The key's operations to search (history indices) and the return time the search gives each: its own,
+    /// The register's operations to search (history indices) and the return time the search gives each: its own,
     /// or for a write of unknown outcome the latest return of an answer that could have observed its effect.
     /// One that nothing could have observed is left out (see remarks).
     /// </summary>
+    /// <remarks>
+    /// Sound only where every operation that could see a write's effect is counted as an observer of it: on one
+    /// key whose operations are sets, gets and deletes of any flavour (Set, Get, Delete, CountedDelete, GetSet,
+    /// GetDelete) and set-if-absents with known answers. After an unknown write w, in a linearization that
+    /// places w after every observer, the operations up to the next write that overwrites the key regardless
+    /// (a set or delete, taking effect) all find w's value: a get, getset or getdel there answered it; a
+    /// set-if-absent answered "not stored" if w set a value, "stored" if w deleted; a counted delete answered 1
+    /// or 0 the same way — each one an observer, so there are none, and w can be dropped. An append, increment
+    /// or rename passes on what it found, and an unknown set-if-absent's effect depends on it: registers with
+    /// any of those are left as they are.
+    /// </remarks>
     private static (List<int> Kept, List<long> Returns) Prepare(History history, List<int> indices, long? horizon)
     {
         IReadOnlyList<Operation> all = history.Operations;
         long Horizon(Operation op) => horizon is long h && op.OutcomeUnknown && op.Call <= long.MaxValue - h ? op.Call + h : op.Return;
-        bool increments = indices.Any(i => all[i].Kind == OperationKind.Increment);
+        bool boundable = indices.All(i => all[i].Kind switch
+        {
+            OperationKind.Set or OperationKind.Get or OperationKind.Delete or OperationKind.CountedDelete
+                or OperationKind.GetSet or OperationKind.GetDelete => true,
+            OperationKind.SetIfAbsent => !all[i].OutcomeUnknown,
+            _ => false,
+        });
         var kept = new List<int>(indices.Count);
         var returns = new List<long>(indices.Count);
-        if (increments || !indices.Any(i => all[i].OutcomeUnknown))
+        if (!boundable || !indices.Any(i => all[i].OutcomeUnknown))
         {
-            // An increment observes (and passes on) every value: nothing more can be bounded.
             kept.AddRange(indices);
             returns.AddRange(indices.Select(i => Horizon(all[i])));
             return (kept, returns);
         }
 
-        // The latest return of a get that answered each value, and "missing".
+        // The latest return of an answer that saw each value, "missing", and "some value".
         var lastReadOf = new Dictionary<string, long>(StringComparer.Ordinal);
         long lastSawMissing = long.MinValue;
-        foreach (int i in indices.Where(i => all[i].Kind == OperationKind.Get))
+        long lastSawAnyValue = long.MinValue;
+        foreach (int i in indices.Where(i => !all[i].OutcomeUnknown))
         {
-            if (all[i].Output is string value)
+            Operation op = all[i];
+            switch (op.Kind)
             {
-                lastReadOf[value] = Math.Max(lastReadOf.GetValueOrDefault(value, long.MinValue), all[i].Return);
-            }
-            else
-            {
-                lastSawMissing = Math.Max(lastSawMissing, all[i].Return);
+                case OperationKind.Get or OperationKind.GetSet or OperationKind.GetDelete when op.Output is string value:
+                    lastReadOf[value] = Math.Max(lastReadOf.GetValueOrDefault(value, long.MinValue), op.Return);
+                    break;
+                case OperationKind.Get or OperationKind.GetSet or OperationKind.GetDelete:
+                    lastSawMissing = Math.Max(lastSawMissing, op.Return);
+                    break;
+                case OperationKind.SetIfAbsent or OperationKind.CountedDelete:
+                    // "stored" and "0 deleted" saw missing; "not stored" and "1 deleted" saw a value.
+                    bool sawMissing = (op.Output == "1") == (op.Kind == OperationKind.SetIfAbsent);
+                    if (sawMissing) lastSawMissing = Math.Max(lastSawMissing, op.Return);
+                    else lastSawAnyValue = Math.Max(lastSawAnyValue, op.Return);
+                    break;
             }
         }
 
@@ -132,7 +206,7 @@ public static class LinearizabilityChecker
             Operation op = all[i];
             long observableUntil = !op.OutcomeUnknown ? op.Return : op.Kind switch
             {
-                OperationKind.Set => lastReadOf.GetValueOrDefault(op.Input!, long.MinValue),
+                OperationKind.Set or OperationKind.GetSet => Math.Max(lastReadOf.GetValueOrDefault(op.Input!, long.MinValue), lastSawAnyValue),
                 _ => lastSawMissing,
             };
             // An observer is linearized after the write, so it cannot have returned before the write began.
@@ -170,7 +244,7 @@ public static class LinearizabilityChecker
                 {
                     continue;
                 }
-                op = op with { Return = Operation.Never };
+                op = op.OutcomeUnknown ? op : op.AsPending();
             }
             locals.Add(local);
             prefix.Add(op);

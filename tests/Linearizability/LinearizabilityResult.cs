@@ -24,7 +24,7 @@ public sealed class LinearizabilityResult
     /// <summary>The verdict is <see cref="LinearizabilityVerdict.Linearizable"/>.</summary>
     public bool IsLinearizable => Verdict == LinearizabilityVerdict.Linearizable;
 
-    /// <summary>Every key's result, in ordinal key order.</summary>
+    /// <summary>Every register's result — each key's, or a rename-linked group's — in ordinal order of their first key.</summary>
     public IReadOnlyList<KeyCheckResult> Keys { get; }
 
     /// <summary>The keys that are not linearizable.</summary>
@@ -39,8 +39,8 @@ public sealed class LinearizabilityResult
     /// <summary>A summary, and for a failure the first failing key's explanation: made to be an assertion message.</summary>
     public string Explanation { get; }
 
-    /// <summary>The result for <paramref name="key"/>.</summary>
-    public KeyCheckResult this[string key] => Keys.First(k => k.Key == key);
+    /// <summary>The result for <paramref name="key"/>: its own, or its group's (by the group's name or any of its keys).</summary>
+    public KeyCheckResult this[string key] => Keys.First(k => k.Key == key || k.GroupKeys.Contains(key));
 
     /// <inheritdoc/>
     public override string ToString() => Explanation;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EchoCache.Tests.Linearizability;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class PendingOperation : IDisposable
     /// <summary>The key it touches.</summary>
     public string Key { get; }
 
-    /// <summary>The value written, or the increment's delta.</summary>
+    /// <summary>The operation's input (<see cref="Operation.Input"/>): the value written, a delta, a suffix, a rename's destination.</summary>
     public string? Input { get; }
 
     /// <summary>Its invocation time.</summary>
@@ -48,25 +50,78 @@ public sealed class PendingOperation : IDisposable
 
     internal long Return { get; set; }
 
-    /// <summary>The cache acknowledged a set or a delete (a delete's count is not checked: see <see cref="Operation"/>).</summary>
+    /// <summary>The cache acknowledged a set or a delete (a plain delete's count is not checked: see <see cref="Operation"/>).</summary>
     public void Acknowledged()
     {
         Expect(OperationKind.Set, OperationKind.Delete);
         _recorder.Complete(this, output: null);
     }
 
-    /// <summary>The cache answered a get: <paramref name="value"/>, or null when the key was missing.</summary>
+    /// <summary>The cache answered a get, getset or getdel: <paramref name="value"/> (for getset and getdel the value before), or null when the key was missing.</summary>
     public void Read(string? value)
     {
-        Expect(OperationKind.Get, OperationKind.Get);
+        Expect(OperationKind.Get, OperationKind.GetSet, OperationKind.GetDelete);
         _recorder.Complete(this, value);
     }
 
     /// <summary>The cache answered an increment with the value after it.</summary>
     public void Incremented(long value)
     {
-        Expect(OperationKind.Increment, OperationKind.Increment);
-        _recorder.Complete(this, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Expect(OperationKind.Increment);
+        _recorder.Complete(this, value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The cache answered a float increment with the value after it, as it sent it.</summary>
+    public void IncrementedTo(string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        Expect(OperationKind.IncrementByFloat);
+        _recorder.Complete(this, value);
+    }
+
+    /// <summary>The cache answered a set-if-absent: whether it stored the value (SETNX 1, SET NX +OK) or not (0, nil).</summary>
+    public void Stored(bool stored)
+    {
+        Expect(OperationKind.SetIfAbsent);
+        _recorder.Complete(this, stored ? "1" : "0");
+    }
+
+    /// <summary>The cache answered a counted delete of one key with <paramref name="count"/>, 1 or 0.</summary>
+    public void Deleted(long count)
+    {
+        if (count is not (0 or 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "DEL of one key counts 0 or 1.");
+        }
+        Expect(OperationKind.CountedDelete);
+        _recorder.Complete(this, count == 1 ? "1" : "0");
+    }
+
+    /// <summary>The cache answered an append with the new length.</summary>
+    public void Appended(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Expect(OperationKind.Append);
+        _recorder.Complete(this, length.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The cache answered a rename with OK.</summary>
+    public void Renamed()
+    {
+        Expect(OperationKind.Rename);
+        _recorder.Complete(this, Operation.Renamed);
+    }
+
+    /// <summary>
+    /// The cache refused the command with an error that says it changed nothing, because of what the key holds:
+    /// an increment of a value that is not an integer (or that would overflow), a float increment of a value that
+    /// is not a float (or to an infinite sum), a rename of a missing key ("no such key"). A known outcome, checked
+    /// like any answer. Any other error is <see cref="Failed"/>.
+    /// </summary>
+    public void Rejected()
+    {
+        Expect(OperationKind.Increment, OperationKind.IncrementByFloat, OperationKind.Rename);
+        _recorder.Complete(this, Operation.Rejected);
     }
 
     /// <summary>
@@ -96,9 +151,9 @@ public sealed class PendingOperation : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"client {ClientId} {Kind} \"{Key}\" invoked at {Call} ({State})";
 
-    private void Expect(OperationKind one, OperationKind other)
+    private void Expect(params OperationKind[] kinds)
     {
-        if (Kind != one && Kind != other)
+        if (!kinds.Contains(Kind))
         {
             throw new InvalidOperationException($"{this} cannot be completed that way: it is a {Kind}.");
         }

@@ -78,6 +78,11 @@ internal sealed class SimulatedCluster
             return;
         }
         _issued++;
+        if (_options.DecidedWrites)
+        {
+            IssueDecided(client);
+            return;
+        }
         bool counter = _options.Increments && _random.Next(4) == 0;
         string key = counter ? "n" : $"k{_random.Next(_options.Keys)}";
         int roll = _random.Next(100);
@@ -189,6 +194,146 @@ internal sealed class SimulatedCluster
                 });
             });
         });
+    }
+
+    /// <summary>One command of any kind on a key of a hash-tagged pair, weighted so that sets keep values short.</summary>
+    private void IssueDecided(int client)
+    {
+        string group = $"{{g{_random.Next(_options.Keys)}}}";
+        bool first = _random.Next(2) == 0;
+        string key = group + (first ? ":a" : ":b");
+        int roll = _random.Next(100);
+        if (roll < 35)
+        {
+            Get(client, key);
+            return;
+        }
+        PendingOperation op = roll switch
+        {
+            < 47 => _recorder.BeginSet(client, key, $"c{client}.{_written++}"),
+            < 55 => _recorder.BeginSetIfAbsent(client, key, $"c{client}.{_written++}"),
+            < 62 => _recorder.BeginGetSet(client, key, $"c{client}.{_written++}"),
+            < 70 => _recorder.BeginAppend(client, key, "x"),
+            < 75 => _recorder.BeginIncrement(client, key, 1),
+            < 81 => _recorder.BeginIncrementByFloat(client, key, _random.Next(2) == 0 ? "0.5" : "-1.25"),
+            < 86 => _recorder.BeginGetDelete(client, key),
+            < 92 => _recorder.BeginCountedDelete(client, key),
+            _ => _recorder.BeginRename(client, key, group + (first ? ":b" : ":a")),
+        };
+        Fate fate = _random.NextDouble() >= _options.FailureRate ? Fate.Ok : (Fate)(1 + _random.Next(3));
+        if (fate is Fate.Unavailable or Fate.LostRequest)
+        {
+            At(fate == Fate.Unavailable ? Soon() : _now + Timeout, () =>
+            {
+                op.Failed();
+                Next(client);
+            });
+            return;
+        }
+        if (fate == Fate.LostReply)
+        {
+            At(_now + Timeout, () =>
+            {
+                op.Failed();
+                Next(client);
+            });
+        }
+
+        long decided = fate == Fate.LostReply ? _now + 1 + _random.Next(2 * Timeout) : Soon();
+        At(decided, () =>
+        {
+            Dictionary<string, string?> source = _options.DecideOnEitherReplica && _random.Next(2) == 1 ? _secondary : _primary;
+            (string? answer, List<(string Key, string? Value)> changes) = Decide(op, source);
+            long copied = _now;
+            foreach ((string changed, string? value) in changes)
+            {
+                _primary[changed] = value;
+                long reachesSecondary = Math.Max(_now + 1 + _random.Next(_options.ReplicationLag), _replicationTail.GetValueOrDefault(changed));
+                _replicationTail[changed] = reachesSecondary;
+                copied = Math.Max(copied, reachesSecondary);
+                At(reachesSecondary, () => _secondary[changed] = value);
+            }
+            if (fate != Fate.Ok)
+            {
+                return;
+            }
+            // Acknowledged once every copy is written: one tick after the last one.
+            At(copied + 1 + _random.Next(20), () =>
+            {
+                Complete(op, answer);
+                Next(client);
+            });
+        });
+    }
+
+    /// <summary>What a command answers from <paramref name="store"/>, and the values it leaves (null: deleted).</summary>
+    private static (string? Answer, List<(string Key, string? Value)> Changes) Decide(PendingOperation op, Dictionary<string, string?> store)
+    {
+        string key = op.Key;
+        string? before = store.GetValueOrDefault(key);
+        string input = op.Input ?? "";
+        switch (op.Kind)
+        {
+            case OperationKind.Set:
+                return (null, [(key, input)]);
+            case OperationKind.SetIfAbsent:
+                return before is null ? ("1", [(key, input)]) : ("0", []);
+            case OperationKind.GetSet:
+                return (before, [(key, input)]);
+            case OperationKind.Append:
+                string appended = before + input;
+                return (appended.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), [(key, appended)]);
+            case OperationKind.Increment:
+                if (!long.TryParse(before ?? "0", System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long n)
+                    || (before is not null && before != n.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                {
+                    return (Operation.Rejected, []);
+                }
+                string next = (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return (next, [(key, next)]);
+            case OperationKind.IncrementByFloat:
+                return RedisFloat.TryIncrement(before, input, out string sum) ? (sum, [(key, sum)]) : (Operation.Rejected, []);
+            case OperationKind.GetDelete:
+                return (before, [(key, null)]);
+            case OperationKind.CountedDelete:
+                return (before is null ? "0" : "1", [(key, null)]);
+            default:
+                return before is null ? (Operation.Rejected, []) : (Operation.Renamed, [(input, before), (key, null)]);
+        }
+    }
+
+    private static void Complete(PendingOperation op, string? answer)
+    {
+        switch (op.Kind)
+        {
+            case OperationKind.Set:
+                op.Acknowledged();
+                break;
+            case OperationKind.SetIfAbsent:
+                op.Stored(answer == "1");
+                break;
+            case OperationKind.GetSet or OperationKind.GetDelete:
+                op.Read(answer);
+                break;
+            case OperationKind.Append:
+                op.Appended(long.Parse(answer!, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case OperationKind.CountedDelete:
+                op.Deleted(answer == "1" ? 1 : 0);
+                break;
+            case OperationKind.Increment when answer != Operation.Rejected:
+                op.Incremented(long.Parse(answer!, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case OperationKind.IncrementByFloat when answer != Operation.Rejected:
+                op.IncrementedTo(answer!);
+                break;
+            case OperationKind.Rename when answer == Operation.Renamed:
+                op.Renamed();
+                break;
+            default:
+                op.Rejected();
+                break;
+        }
     }
 
     private void Next(int client) => At(_now + _random.Next(10), () => Issue(client));

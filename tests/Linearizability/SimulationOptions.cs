@@ -29,4 +29,19 @@ internal sealed record SimulationOptions
 
     /// <summary>A quarter of the operations go to a counter key "n" (increment or get).</summary>
     public bool Increments { get; init; }
+
+    /// <summary>
+    /// Clients use every command kind (sets, gets, set-if-absent, getset, append, increment, float increment, getdel,
+    /// counted delete, rename) on <see cref="Keys"/> hash-tagged pairs "{gN}:a", "{gN}:b", renames within a pair.
+    /// The primary decides each command (its answer and the values it leaves) and the values are copied to the
+    /// secondary, as the orchestrator decides read-modify-write commands once and replicates the outcome.
+    /// </summary>
+    public bool DecidedWrites { get; init; }
+
+    /// <summary>
+    /// The broken store for <see cref="DecidedWrites"/>: a command is decided on either copy at random, so it can
+    /// act on the secondary's old value while a write is still being copied (two SET NX both storing, an append
+    /// or increment losing another). Otherwise the primary decides, and the store is linearizable.
+    /// </summary>
+    public bool DecideOnEitherReplica { get; init; }
 }
