@@ -8,7 +8,7 @@ public sealed partial class CacheEngine
     /// <summary>
     /// Sets a live item's expiry to <paramref name="expiresAtUnixMs"/> (0: no expiry) if
     /// <paramref name="condition"/> holds. A time at or before now deletes the item, as Redis's EXPIRE does
-    /// with a time in the past. Answers <see cref="CacheStatus.Ok"/> when applied (or deleted),
+    /// with a time in the past (stamped, <see cref="StampVersions"/>, it leaves a tombstone). Answers <see cref="CacheStatus.Ok"/> when applied (or deleted),
     /// <see cref="CacheStatus.NotFound"/> when no live item holds the key, <see cref="CacheStatus.Exists"/>
     /// when the condition does not hold, and <see cref="CacheStatus.InvalidExpiry"/> for a time the item
     /// header cannot hold (negative, or past <see cref="EngineLimits.MaxExpiryUnixMs"/>).

@@ -26,6 +26,8 @@ public sealed partial class CacheEngine
     /// <summary>
     /// Moves a key's item to another key, atomically, keeping its expiry and flags (RENAME; RENAMENX with
     /// <paramref name="onlyIfAbsent"/>, answering <see cref="CacheStatus.Exists"/> when the target exists).
+    /// Stamped (<see cref="StampVersions"/>), the source leaves a tombstone; should that find no memory, the
+    /// answer is <see cref="CacheStatus.OutOfMemory"/> with the target written and the source kept.
     /// </summary>
     public CacheStatus Rename(ReadOnlySpan<byte> source, ReadOnlySpan<byte> target, bool onlyIfAbsent) =>
         Transfer(source, target, replace: !onlyIfAbsent, removeSource: true);
@@ -60,7 +62,13 @@ public sealed partial class CacheEngine
             CacheStatus status = Set(target, copy.Value, copy.AsOptions(), out _);
             if (status == CacheStatus.Ok && removeSource)
             {
-                Delete(source);
+                // Only a stamped delete can fail, out of memory for the source's tombstone, leaving the source. A
+                // source the target's write evicted is already gone (NotFound): the rename still happened.
+                CacheStatus removed = Delete(source);
+                if (removed == CacheStatus.OutOfMemory)
+                {
+                    return removed;
+                }
             }
             return status;
         }

@@ -20,7 +20,6 @@ public sealed partial class CacheEngine : IDisposable
     private readonly EngineClock _clock;
     private readonly int _compressionThreshold;
     private int _disposed;
-    private ulong _flushFloor;
 
     /// <summary>Creates an engine; <paramref name="clock"/> defaults to the wall clock.</summary>
     public CacheEngine(EngineOptions? options = null, EngineClock? clock = null)
@@ -179,6 +178,7 @@ public sealed partial class CacheEngine : IDisposable
     /// <summary>
     /// Deletes a key. With <see cref="WriteCondition.IfNewer"/> it leaves a tombstone carrying the version
     /// (and answers <see cref="CacheStatus.NotFound"/> if there was nothing live, having still recorded it).
+    /// Stamped (<see cref="StampVersions"/>), removing a live item leaves a tombstone carrying the stamp.
     /// </summary>
     public CacheStatus Delete(ReadOnlySpan<byte> key, in WriteOptions options, out ulong version)
     {
@@ -215,7 +215,10 @@ public sealed partial class CacheEngine : IDisposable
         return ShardFor(hash).Increment(key, hash, delta, options, rawExpiry, createIfMissing, out value, out version);
     }
 
-    /// <summary>Sets a live item's expiry to the options' (none when they set none).</summary>
+    /// <summary>
+    /// Sets a live item's expiry to the options' (none when they set none). The item keeps its version, unless
+    /// the write is a replica write or stamped (<see cref="StampVersions"/>).
+    /// </summary>
     public CacheStatus Touch(ReadOnlySpan<byte> key, in WriteOptions options, out ulong version)
     {
         var none = new DiscardSink();
@@ -238,45 +241,6 @@ public sealed partial class CacheEngine : IDisposable
     public void Flush()
     {
         foreach (Shard shard in _shards) shard.Flush();
-    }
-
-    /// <summary>
-    /// Removes every item and tombstone whose version is at or below <paramref name="floor"/>, keeps newer ones, and
-    /// from then on refuses (<see cref="CacheStatus.Stale"/>) every replica write at or below it: the barrier of a
-    /// cluster-wide flush, whose version the orchestrator assigned. A write older than the flush that arrives after
-    /// it, on another connection, cannot bring a key back; one newer than the flush that arrived first is kept.
-    /// </summary>
-    public void FlushBelow(ulong floor)
-    {
-        ulong current;
-        do
-        {
-            current = Volatile.Read(ref _flushFloor);
-        }
-        while (floor > current && Interlocked.CompareExchange(ref _flushFloor, floor, current) != current);
-        foreach (Shard shard in _shards) shard.FlushBelow(floor);
-    }
-
-    /// <summary>The highest version a <see cref="FlushBelow"/> removed everything at or below; 0 if none ran.</summary>
-    public ulong FlushFloor => Volatile.Read(ref _flushFloor);
-
-    /// <summary>
-    /// Until the returned stamp is disposed, every write the engine makes on the calling thread stores
-    /// <paramref name="version"/>, and every removal leaves a tombstone carrying it (<see cref="VersionStamp"/>).
-    /// </summary>
-    public VersionStamp StampVersions(ulong version) => new(version);
-
-    /// <summary>
-    /// Hands whatever the engine holds for a key — a live item, an expired one (left in place), or a tombstone — to
-    /// <paramref name="sink"/>, without counting a hit or a miss. <see cref="CacheStatus.NotFound"/> when it holds
-    /// nothing for the key.
-    /// </summary>
-    public CacheStatus Inspect<TSink>(ReadOnlySpan<byte> key, ref TSink sink)
-        where TSink : IItemSink, allows ref struct
-    {
-        if (!KeyFits(key)) return CacheStatus.KeyTooLarge;
-        ulong hash = KeyHash.Compute(key);
-        return ShardFor(hash).Inspect(key, hash, ref sink);
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public readonly ref struct ItemView
     /// <summary>Whether <see cref="StoredValue"/> is compressed (u32 original length, then an LZ4 block).</summary>
     public bool IsCompressed { get; }
 
-    /// <summary>A delete marker (only snapshot iteration yields these).</summary>
+    /// <summary>A delete marker (only snapshot iteration and <see cref="CacheEngine.Inspect"/> yield these).</summary>
     public bool IsTombstone { get; }
 
     /// <summary>Length of the value once decompressed.</summary>

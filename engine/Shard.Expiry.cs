@@ -24,18 +24,21 @@ internal sealed unsafe partial class Shard
             {
                 return CacheStatus.InvalidExpiry;
             }
+            // Stamped, the change is replicated: the item takes the stamp, and a removal leaves a tombstone.
+            ulong stamp = VersionStamp.ActiveFor(_engine);
             if (wanted != 0 && wanted <= NowRaw())
             {
-                if (!TryStampedRemoval(key, hash, slot, item))
+                if (stamp != 0)
                 {
-                    RemoveLocked(slot, item);
+                    return StoreTombstoneLocked(key, hash, slot, item, RaiseTo(stamp));
                 }
+                RemoveLocked(slot, item);
                 return CacheStatus.Ok;
             }
             Item.SetRawExpiry(item, wanted);
-            if (VersionStamp.Current != 0)
+            if (stamp != 0)
             {
-                Item.SetVersion(item, NextLocalVersion());
+                Item.SetVersion(item, RaiseTo(stamp));
             }
             return CacheStatus.Ok;
         }

@@ -1,6 +1,6 @@
 namespace EchoCache.Engine;
 
-// Walks over the whole shard: snapshot iteration, the expiry sweep, and flushing.
+// Walks over the whole shard: snapshot iteration, the expiry sweep, and flushing (whole, or below a version).
 //
 // Snapshot positions: a scan fixes the bucket count S0 of the shard's table when it first visits it, and
 // visits positions 0..S0-1 in order; position i covers every key whose hash is i modulo S0. Tables only
@@ -133,42 +133,6 @@ internal sealed unsafe partial class Shard
         }
     }
 
-    /// <summary>
-    /// Drops every item and tombstone at or below <paramref name="floor"/> and keeps newer ones (a cluster flush's
-    /// barrier, <see cref="CacheEngine.FlushBelow"/>): when nothing in the shard is newer, as a whole flush.
-    /// </summary>
-    public void FlushBelow(ulong floor)
-    {
-        using (_lock.EnterScope())
-        {
-            if (_lastVersion <= floor)
-            {
-                ReleaseAllLocked();
-                _table = new BucketTable(_arena, InitialBuckets);
-                _lastVersion = floor;
-                return;
-            }
-            while (_old != null)
-            {
-                MigrateSome(1024);
-            }
-            for (ulong b = 0; b <= _table.Mask; b++)
-            {
-                for (Bucket* bucket = _table.Buckets + b; bucket != null; bucket = _table.Next(bucket))
-                {
-                    for (int slot = 0; slot < Bucket.Slots; slot++)
-                    {
-                        uint itemRef = bucket->Refs[slot];
-                        if (itemRef != 0 && Item.Version(_arena.Resolve(itemRef)) <= floor)
-                        {
-                            RemoveLocked(new SlotRef(bucket, slot), _arena.Resolve(itemRef));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// <summary>Drops every item and gives every page back to the arena.</summary>
     public void Flush()
     {
@@ -176,6 +140,53 @@ internal sealed unsafe partial class Shard
         {
             ReleaseAllLocked();
             _table = new BucketTable(_arena, InitialBuckets);
+        }
+    }
+
+    /// <summary>
+    /// Drops every item and tombstone whose version is at or below <paramref name="floor"/>, keeps newer ones, and
+    /// from now on refuses replica writes at or below it. Holds the lock for the whole walk, as a flush is rare.
+    /// </summary>
+    public void FlushBelow(ulong floor)
+    {
+        using (_lock.EnterScope())
+        {
+            if (floor > _flushFloor)
+            {
+                _flushFloor = floor;
+            }
+            // Every version the shard ever stored is at most its last one: then all of them go, pages included.
+            if (_lastVersion <= floor)
+            {
+                ReleaseAllLocked();
+                _table = new BucketTable(_arena, InitialBuckets);
+                // Local writes after the flush take versions above it, so the same flush again spares them.
+                _lastVersion = floor;
+                return;
+            }
+            if (_old != null)
+            {
+                MigrateSome(int.MaxValue); // finishes the resize: one table left to walk
+            }
+            for (int i = 0; i < _table.BucketCount; i++)
+            {
+                for (Bucket* bucket = _table.Buckets + i; bucket != null; bucket = _table.Next(bucket))
+                {
+                    for (int slot = 0; slot < Bucket.Slots; slot++)
+                    {
+                        uint itemRef = bucket->Refs[slot];
+                        if (itemRef == 0)
+                        {
+                            continue;
+                        }
+                        byte* item = _arena.Resolve(itemRef);
+                        if (Item.Version(item) <= floor)
+                        {
+                            RemoveLocked(new SlotRef(bucket, slot), item);
+                        }
+                    }
+                }
+            }
         }
     }
 

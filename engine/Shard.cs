@@ -20,6 +20,8 @@ internal sealed unsafe partial class Shard
     private long _items;
     private long _tombstones;
     private ulong _lastVersion;
+    // Replica writes at or below this version are stale whatever the table holds (FlushBelow); only ever raised.
+    private ulong _flushFloor;
 
     private long _hits;
     private long _misses;
@@ -69,8 +71,8 @@ internal sealed unsafe partial class Shard
     }
 
     /// <summary>
-    /// Hands whatever the table holds for the key — live, expired (left in place) or a tombstone — to the sink,
-    /// without counting a hit or a miss or marking it referenced.
+    /// Hands whatever the table holds for a key to <paramref name="sink"/>: a live item, an expired one (left in
+    /// place) or a tombstone. Counts no hit or miss and marks nothing referenced: it reads state, not demand.
     /// </summary>
     public CacheStatus Inspect<TSink>(ReadOnlySpan<byte> key, ulong hash, ref TSink sink)
         where TSink : IItemSink, allows ref struct
@@ -151,8 +153,6 @@ internal sealed unsafe partial class Shard
                 {
                     previous.Accept(Item.View(item));
                 }
-                // A versioned delete leaves a tombstone, so a late write with an older version cannot
-                // bring the key back while replicas converge.
                 version = NextVersion(options);
                 CacheStatus stored = StoreTombstoneLocked(key, hash, slot, item, version);
                 return stored != CacheStatus.Ok ? stored : live ? CacheStatus.Ok : CacheStatus.NotFound;
@@ -166,11 +166,15 @@ internal sealed unsafe partial class Shard
                 return CacheStatus.Exists;
             }
             previous.Accept(Item.View(item));
-            version = Item.Version(item);
-            if (!TryStampedRemoval(key, hash, slot, item))
+            ulong stamp = VersionStamp.ActiveFor(_engine);
+            if (stamp != 0)
             {
-                RemoveLocked(slot, item);
+                // A stamped delete is replicated: it leaves a tombstone as a versioned one does.
+                version = RaiseTo(stamp);
+                return StoreTombstoneLocked(key, hash, slot, item, version);
             }
+            version = Item.Version(item);
+            RemoveLocked(slot, item);
             return CacheStatus.Ok;
         }
     }
@@ -236,9 +240,12 @@ internal sealed unsafe partial class Shard
             Item.MarkReferenced(item);
             sink.Accept(Item.View(item));
             Item.SetRawExpiry(item, rawExpiry);
-            if (options.Condition == WriteCondition.IfNewer || VersionStamp.Current != 0)
+            // A touch keeps the item's version, unless a replica write or a stamp carries one (never 0: a replica
+            // write of version 0 is always stale, and a stamp is never 0).
+            ulong carried = options.Condition == WriteCondition.IfNewer ? options.Version : VersionStamp.ActiveFor(_engine);
+            if (carried != 0)
             {
-                Item.SetVersion(item, NextVersion(options));
+                Item.SetVersion(item, RaiseTo(carried));
             }
             version = Item.Version(item);
             return CacheStatus.Ok;
@@ -341,28 +348,48 @@ internal sealed unsafe partial class Shard
 
     private CacheStatus CheckCondition(byte* item, bool live, in WriteOptions options) => options.Condition switch
     {
-        WriteCondition.IfNewer => IsStale(item, options.Version) ? CacheStatus.Stale : CacheStatus.Ok,
         WriteCondition.IfAbsent => live ? CacheStatus.Exists : CacheStatus.Ok,
         WriteCondition.IfPresent => live ? CacheStatus.Ok : CacheStatus.NotFound,
         WriteCondition.IfVersionMatches => !live ? CacheStatus.NotFound
             : Item.Version(item) == options.Version ? CacheStatus.Ok : CacheStatus.Exists,
+        WriteCondition.IfNewer => IsStale(item, options.Version) ? CacheStatus.Stale : CacheStatus.Ok,
         _ => CacheStatus.Ok,
     };
 
-    /// <summary>The version a write stores: the replica write's own, or the next local one (the stamp, under one).</summary>
-    private ulong NextVersion(in WriteOptions options) =>
-        options.Condition == WriteCondition.IfNewer ? Adopt(options.Version) : NextLocalVersion();
+    /// <summary>
+    /// Whether a replica write of <paramref name="version"/> must be refused: it is no newer than what the table
+    /// holds for the key (<paramref name="item"/>, tombstones and expired items included), or than the flush floor.
+    /// </summary>
+    private bool IsStale(byte* item, ulong version) =>
+        version <= _flushFloor || (item != null && version <= Item.Version(item));
 
-    /// <summary>The version a command's write stores: the thread's stamp (<see cref="VersionStamp"/>), else the next local one.</summary>
+    /// <summary>The version a write stores: the replica write's own, else the stamp or the next local one.</summary>
+    private ulong NextVersion(in WriteOptions options)
+    {
+        if (options.Condition == WriteCondition.IfNewer)
+        {
+            return RaiseTo(options.Version);
+        }
+        return NextLocalVersion();
+    }
+
+    /// <summary>
+    /// The version a write without one of its own stores: the calling thread's stamp for this engine
+    /// (<see cref="VersionStamp"/>), else the shard's next. Unstamped, this costs one thread-static read.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong NextLocalVersion()
     {
-        ulong stamp = VersionStamp.Current;
-        return stamp != 0 ? Adopt(stamp) : ++_lastVersion;
+        ulong stamp = VersionStamp.ActiveFor(_engine);
+        return stamp == 0 ? ++_lastVersion : RaiseTo(stamp);
     }
 
-    /// <summary>Stores a given version: later local versions go above it.</summary>
-    private ulong Adopt(ulong version)
+    /// <summary>
+    /// Takes a version assigned elsewhere, keeping the shard's local versions above it. Out of line, so the
+    /// in-place overwrite, which inlines <see cref="NextLocalVersion"/>, carries only its unstamped branch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong RaiseTo(ulong version)
     {
         if (version > _lastVersion)
         {
@@ -372,34 +399,15 @@ internal sealed unsafe partial class Shard
     }
 
     /// <summary>
-    /// Whether a replica write at <paramref name="version"/> is older than what the shard holds for its key
-    /// (<paramref name="item"/>, live, expired or a tombstone) or than the engine's last flush floor.
+    /// Leaves a tombstone carrying <paramref name="version"/> over whatever <paramref name="slot"/> holds, so a
+    /// late replica write with an older version cannot bring the key back while replicas converge. A retention
+    /// past what the header holds (TimeSpan.MaxValue: "for ever") saturates rather than wrapping to an earlier time.
     /// </summary>
-    private bool IsStale(byte* item, ulong version) =>
-        (item != null && version <= Item.Version(item)) || version <= _engine.FlushFloor;
-
-    /// <summary>
-    /// Replaces a command's removal of a live item with a tombstone carrying the thread's stamp, when under one (a
-    /// decided delete must reach the other copy, and hold off older writes, as a replica delete does). False when
-    /// not stamped: the caller removes the item.
-    /// </summary>
-    private bool TryStampedRemoval(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* item)
+    private CacheStatus StoreTombstoneLocked(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* existing,
+        ulong version)
     {
-        ulong stamp = VersionStamp.Current;
-        if (stamp == 0)
-        {
-            return false;
-        }
-        StoreTombstoneLocked(key, hash, slot, item, Adopt(stamp));
-        return true;
-    }
-
-    /// <summary>Stores a tombstone carrying <paramref name="version"/> over whatever the slot holds.</summary>
-    private CacheStatus StoreTombstoneLocked(ReadOnlySpan<byte> key, ulong hash, SlotRef slot, byte* item, ulong version)
-    {
-        // A retention past what the header holds (TimeSpan.MaxValue: "for ever") saturates rather than wrapping.
         long expiry = Math.Min(NowRaw() + _tombstoneRetentionMs, Item.MaxRawExpiry);
-        return StoreLocked(key, hash, slot, item, [], Item.TombstoneBit, version, expiry, 0);
+        return StoreLocked(key, hash, slot, existing, [], Item.TombstoneBit, version, expiry, 0);
     }
 
     /// <summary>

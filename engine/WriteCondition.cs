@@ -13,7 +13,8 @@ public enum WriteCondition : byte
     IfVersionMatches,
     /// <summary>
     /// A replica write: applies only if <see cref="WriteOptions.Version"/> is newer than the version held,
-    /// tombstones included, and stores that version. Otherwise the answer is <see cref="CacheStatus.Stale"/>.
+    /// tombstones included, and than <see cref="CacheEngine.FlushFloor"/>, and stores that version. Otherwise the
+    /// answer is <see cref="CacheStatus.Stale"/>.
     /// </summary>
     IfNewer,
 }

@@ -8,7 +8,8 @@ public readonly struct WriteOptions
 
     /// <summary>
     /// With <see cref="WriteCondition.IfVersionMatches"/> the version expected; with
-    /// <see cref="WriteCondition.IfNewer"/> the version to store. Otherwise unused: the engine assigns one.
+    /// <see cref="WriteCondition.IfNewer"/> the version to store. Otherwise unused: the engine assigns one (the
+    /// stamp's, under <see cref="CacheEngine.StampVersions"/>).
     /// </summary>
     public ulong Version { get; init; }
 

@@ -16,11 +16,12 @@ namespace EchoCache.Net.Cluster;
 internal sealed class InfoCall : IWorkerReplyTarget
 {
     private static readonly string[] Counters = ["items", "hits", "misses", "evictions", "expirations", "memory_used", "memory_limit"];
+    private static readonly byte[][] CounterKeys = [.. Counters.Select(Encoding.ASCII.GetBytes)];
 
     private readonly ClusterSession _session;
     private readonly long _sequence;
     private readonly bool _resp3;
-    private readonly Dictionary<string, long>?[] _stats;
+    private readonly long[]?[] _stats; // per worker, the counters above; null for a worker not asked or failed
     private int _outstanding;
 
     public InfoCall(ClusterSession session, long sequence, bool resp3)
@@ -28,7 +29,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
         _session = session;
         _sequence = sequence;
         _resp3 = resp3;
-        _stats = new Dictionary<string, long>?[session.Cluster.Workers.Length];
+        _stats = new long[]?[session.Cluster.Workers.Length];
     }
 
     public void Start()
@@ -40,7 +41,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
             {
                 continue;
             }
-            _stats[worker.Index] = new Dictionary<string, long>(StringComparer.Ordinal);
+            _stats[worker.Index] = new long[Counters.Length];
             Interlocked.Increment(ref _outstanding);
             WorkerLink? link = worker.ControlLink;
             if (link == null || !link.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Stats }, default, default, this, worker.Index))
@@ -54,14 +55,15 @@ internal sealed class InfoCall : IWorkerReplyTarget
 
     public void OnReply(in BinaryFrame frame, long token)
     {
-        Dictionary<string, long>? counters = _stats[token];
+        long[]? counters = _stats[token];
         if (frame.Header.Has(BinaryFrameFlags.More))
         {
-            if (counters != null && Int64Text.TryParse(frame.Value, out long value))
+            // One worker's frames arrive in order on its link's thread: no other thread writes its counters.
+            for (int i = 0; counters != null && i < CounterKeys.Length; i++)
             {
-                lock (counters)
+                if (frame.Key.SequenceEqual(CounterKeys[i]) && Int64Text.TryParse(frame.Value, out long value))
                 {
-                    counters[Encoding.ASCII.GetString(frame.Key)] = value;
+                    counters[i] = value;
                 }
             }
             return;
@@ -95,22 +97,22 @@ internal sealed class InfoCall : IWorkerReplyTarget
         long firstUpItems = -1, upItems = 0;
         foreach (WorkerNode worker in _session.Cluster.Workers)
         {
-            Dictionary<string, long>? counters = _stats[worker.Index];
-            if (counters == null || counters.Count == 0)
+            long[]? counters = _stats[worker.Index];
+            if (counters == null)
             {
                 continue;
             }
             lines.Append(CultureInfo.InvariantCulture, $"worker{worker.Index}_stats:");
             for (int i = 0; i < Counters.Length; i++)
             {
-                long value = counters.GetValueOrDefault(Counters[i]);
+                long value = counters[i];
                 totals[i] += value;
                 lines.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ",")}{Counters[i]}={value}");
             }
             lines.Append("\r\n");
             if (worker.State == WorkerState.Up)
             {
-                long items = counters.GetValueOrDefault("items");
+                long items = counters[0];
                 upItems += items;
                 firstUpItems = firstUpItems < 0 ? items : firstUpItems;
             }

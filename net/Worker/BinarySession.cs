@@ -236,6 +236,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         {
             Reply(inner, header.ReplyWith(BinaryStatus.BadRequest), default, "not a request the orchestrator forwards"u8);
         }
+        else if (header.Version != 0 && header.Version <= engine.FlushFloor)
+        {
+            // Decided before a flush that overtook it on another connection (RespSession.RunForwarded says why).
+            Reply(inner, request.Header.ReplyWith(BinaryStatus.Busy), default, "the cache was flushed meanwhile; retry"u8);
+            runnable = false;
+        }
         else if (header.Version == 0)
         {
             Execute(request, inner);

@@ -28,4 +28,12 @@ internal static class EngineTestExtensions
 
     public static CopySink GetItem(this CacheEngine engine, string key, out CacheStatus status) =>
         engine.GetItem(Encoding.UTF8.GetBytes(key), out status);
+
+    /// <summary>Whatever the table holds for the key (live, expired or tombstone), through <see cref="CacheEngine.Inspect"/>.</summary>
+    public static CopySink InspectItem(this CacheEngine engine, string key, out CacheStatus status)
+    {
+        var sink = new CopySink();
+        status = engine.Inspect(Encoding.UTF8.GetBytes(key), ref sink);
+        return sink;
+    }
 }

@@ -8,6 +8,8 @@ namespace EchoCache.Tests.Engine;
 /// Drives an engine and a managed model of it with the same random operations and compares every answer.
 /// Without eviction the answers must match exactly. Under eviction an item or tombstone may vanish, but only
 /// after an eviction happened since it was written; a value handed back must still be exactly the model's.
+/// Some writes run under a version stamp (<see cref="CacheEngine.StampVersions"/>): they store the stamp, and a
+/// delete leaves a tombstone carrying it. Now and then <see cref="CacheEngine.FlushBelow"/> drops what is older.
 /// </summary>
 internal sealed class ModelRun : IDisposable
 {
@@ -23,6 +25,10 @@ internal sealed class ModelRun : IDisposable
     private readonly int _hotKeys;
     private long _op;
     private long _evictedSeen;
+    // The stamp the current operation runs under; 0: none (a local write then takes a new local version).
+    private ulong _stamp;
+    // The highest floor flushed below: replica writes at or below it are stale.
+    private ulong _floor;
 
     public ModelRun(int seed, long memoryLimit, int shards, bool eviction, int keys, int hotKeys)
     {
@@ -50,6 +56,12 @@ internal sealed class ModelRun : IDisposable
     /// <summary>Entries the run found evicted (only under eviction).</summary>
     public long EvictedSeen => _evictedSeen;
 
+    /// <summary>Entries (items and tombstones) the model dropped in flushes below a version.</summary>
+    public long FlushedAway { get; private set; }
+
+    /// <summary>Operations run under a version stamp.</summary>
+    public long Stamped { get; private set; }
+
     private long Now => _clock.UnixMilliseconds;
 
     public void Dispose() => _engine.Dispose();
@@ -60,22 +72,15 @@ internal sealed class ModelRun : IDisposable
         {
             int k = _random.Next(10) < 8 ? _random.Next(_hotKeys) : _random.Next(_keys.Length);
             int r = _random.Next(1000);
-            if (r < 250) Get(k);
-            else if (r < 430) Set(k, WriteCondition.Always);
-            else if (r < 480) Set(k, WriteCondition.IfAbsent);
-            else if (r < 530) Set(k, WriteCondition.IfPresent);
-            else if (r < 600) Set(k, WriteCondition.IfVersionMatches);
-            else if (r < 680) Set(k, WriteCondition.IfNewer);
-            else if (r < 740) Delete(k, WriteCondition.Always);
-            else if (r < 760) Delete(k, WriteCondition.IfVersionMatches);
-            else if (r < 810) Delete(k, WriteCondition.IfNewer);
-            else if (r < 870) Increment(k, WriteCondition.Always);
-            else if (r < 880) Increment(k, WriteCondition.IfNewer);
-            else if (r < 930) Touch(k, WriteCondition.Always);
-            else if (r < 940) Touch(k, WriteCondition.IfNewer);
-            else if (r < 970) _clock.Advance(_random.Next(0, 800));
-            else if (r < 971) SweepAll();
-            else CheckCounts();
+            // Around what the key holds, like a replica write's version: stamps below, at and above it.
+            _stamp = _random.Next(8) == 0
+                ? (ulong)Math.Max(1, (long)(_model[k]?.Version ?? _maxVersion[k]) + _random.Next(-3, 5))
+                : 0;
+            Stamped += _stamp != 0 ? 1 : 0;
+            using (_stamp != 0 ? _engine.StampVersions(_stamp) : default)
+            {
+                Operate(k, r);
+            }
 
             if (_op % 100_000 == 99_999)
             {
@@ -88,6 +93,27 @@ internal sealed class ModelRun : IDisposable
         {
             Assert.Equal(0, _engine.GetStats().Evictions);
         }
+    }
+
+    private void Operate(int k, int r)
+    {
+        if (r < 250) Get(k);
+        else if (r < 430) Set(k, WriteCondition.Always);
+        else if (r < 480) Set(k, WriteCondition.IfAbsent);
+        else if (r < 530) Set(k, WriteCondition.IfPresent);
+        else if (r < 600) Set(k, WriteCondition.IfVersionMatches);
+        else if (r < 680) Set(k, WriteCondition.IfNewer);
+        else if (r < 740) Delete(k, WriteCondition.Always);
+        else if (r < 760) Delete(k, WriteCondition.IfVersionMatches);
+        else if (r < 810) Delete(k, WriteCondition.IfNewer);
+        else if (r < 870) Increment(k, WriteCondition.Always);
+        else if (r < 880) Increment(k, WriteCondition.IfNewer);
+        else if (r < 930) Touch(k, WriteCondition.Always);
+        else if (r < 940) Touch(k, WriteCondition.IfNewer);
+        else if (r < 970) _clock.Advance(_random.Next(0, 800));
+        else if (r < 971) SweepAll();
+        else if (r == 971 && _random.Next(50) == 0) FlushBelow(k); // rare: it drops all older state
+        else CheckCounts();
     }
 
     // ---- operations -------------------------------------------------------------------------------------
@@ -184,6 +210,23 @@ internal sealed class ModelRun : IDisposable
         CheckCounts();
     }
 
+    private void FlushBelow(int k)
+    {
+        ulong floor = (ulong)Math.Max(1, (long)(_model[k]?.Version ?? _maxVersion[k]) - _random.Next(0, 2000));
+        _engine.FlushBelow(floor);
+        _floor = Math.Max(_floor, floor);
+        Assert.Equal(_floor, _engine.FlushFloor);
+        for (int i = 0; i < _model.Length; i++)
+        {
+            if (_model[i] is { } e && e.Version <= floor)
+            {
+                _model[i] = null;
+                FlushedAway++;
+            }
+        }
+        CheckCounts();
+    }
+
     // ---- predictions ------------------------------------------------------------------------------------
 
     /// <summary>What a write finds: the item or tombstone held, whether it is live, and the state once an expired item is dropped.</summary>
@@ -199,6 +242,9 @@ internal sealed class ModelRun : IDisposable
         return (e, true, e);
     }
 
+    /// <summary>Whether a replica write is refused: no newer than what is held, or than the flush floor.</summary>
+    private bool Stale(ModelEntry? held, WriteOptions o) => o.Version <= _floor || held != null && o.Version <= held.Version;
+
     private ModelOutcome PredictSet(ModelEntry? e, WriteOptions o, byte[] value)
     {
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
@@ -207,7 +253,7 @@ internal sealed class ModelRun : IDisposable
             WriteCondition.IfAbsent => live ? CacheStatus.Exists : CacheStatus.Ok,
             WriteCondition.IfPresent => live ? CacheStatus.Ok : CacheStatus.NotFound,
             WriteCondition.IfVersionMatches => !live ? CacheStatus.NotFound : held!.Version == o.Version ? CacheStatus.Ok : CacheStatus.Exists,
-            WriteCondition.IfNewer => held != null && o.Version <= held.Version ? CacheStatus.Stale : CacheStatus.Ok,
+            WriteCondition.IfNewer => Stale(held, o) ? CacheStatus.Stale : CacheStatus.Ok,
             _ => CacheStatus.Ok,
         };
         if (status != CacheStatus.Ok)
@@ -215,7 +261,7 @@ internal sealed class ModelRun : IDisposable
             return new ModelOutcome(status, null, 0, 0, state);
         }
         long expiry = o.KeepTimeToLive && live ? held!.ExpiresAt : ExpiryOf(o);
-        ulong version = o.Condition == WriteCondition.IfNewer ? o.Version : 0;
+        ulong version = o.Condition == WriteCondition.IfNewer ? o.Version : _stamp;
         return new ModelOutcome(CacheStatus.Ok, live ? held : null, version, 0, new ModelEntry(value, version, o.Flags, expiry, false));
     }
 
@@ -224,7 +270,7 @@ internal sealed class ModelRun : IDisposable
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
         if (o.Condition == WriteCondition.IfNewer)
         {
-            if (held != null && o.Version <= held.Version)
+            if (Stale(held, o))
             {
                 return new ModelOutcome(CacheStatus.Stale, null, 0, 0, state);
             }
@@ -239,6 +285,10 @@ internal sealed class ModelRun : IDisposable
         {
             return new ModelOutcome(CacheStatus.Exists, null, 0, 0, state);
         }
+        if (_stamp != 0)
+        {
+            return new ModelOutcome(CacheStatus.Ok, held, _stamp, 0, new ModelEntry([], _stamp, 0, Now + RetentionMs, true));
+        }
         return new ModelOutcome(CacheStatus.Ok, held, held!.Version, 0, null);
     }
 
@@ -246,7 +296,7 @@ internal sealed class ModelRun : IDisposable
     {
         bool replica = o.Condition == WriteCondition.IfNewer;
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
-        if (replica && held != null && o.Version <= held.Version)
+        if (replica && Stale(held, o))
         {
             return new ModelOutcome(CacheStatus.Stale, null, 0, 0, state);
         }
@@ -275,7 +325,7 @@ internal sealed class ModelRun : IDisposable
         {
             return new ModelOutcome(CacheStatus.Overflow, null, 0, 0, state);
         }
-        ulong version = replica ? o.Version : 0;
+        ulong version = replica ? o.Version : _stamp;
         byte[] text = Encoding.ASCII.GetBytes(result.ToString(CultureInfo.InvariantCulture));
         return new ModelOutcome(CacheStatus.Ok, null, version, result, new ModelEntry(text, version, flags, expiry, false));
     }
@@ -284,7 +334,7 @@ internal sealed class ModelRun : IDisposable
     {
         bool replica = o.Condition == WriteCondition.IfNewer;
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
-        if (replica && held != null && o.Version <= held.Version)
+        if (replica && Stale(held, o))
         {
             return new ModelOutcome(CacheStatus.Stale, null, 0, 0, state);
         }
@@ -292,7 +342,7 @@ internal sealed class ModelRun : IDisposable
         {
             return new ModelOutcome(CacheStatus.NotFound, null, 0, 0, state);
         }
-        ulong version = replica ? o.Version : held!.Version;
+        ulong version = replica ? o.Version : _stamp != 0 ? _stamp : held!.Version;
         return new ModelOutcome(CacheStatus.Ok, held, version, 0, held! with { ExpiresAt = ExpiryOf(o), Version = version });
     }
 

@@ -8,6 +8,8 @@ public sealed class ModelTests
         using var run = new ModelRun(seed: 1234, memoryLimit: 256L << 20, shards: 4, eviction: false, keys: 60_000, hotKeys: 2000);
         run.Run(1_000_000);
         Assert.True(run.Engine.GetStats().Expirations > 0);
+        Assert.True(run.Stamped > 100_000);
+        Assert.True(run.FlushedAway > 1000, run.FlushedAway.ToString());
     }
 
     [Fact]
