@@ -101,8 +101,9 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
             var random = new Random(w);
             for (int i = 0; !stop.IsCancellationRequested; i++)
             {
-                // Keys of the data set (which the refill streams too) and keys of no one's.
-                string key = i % 2 == 0 ? $"key:{random.Next(Preloaded)}" : $"fresh:{w}:{i}";
+                // Keys of the data set (which the refill streams too), each writer its own share of them, so no other
+                // writer's DEL can come between its SET and its DEL; and keys of no one's.
+                string key = i % 2 == 0 ? $"key:{(random.Next(Preloaded / Writers) * Writers) + w}" : $"fresh:{w}:{i}";
                 RespReply set = connection.Call("SET", key, $"v{i}");
                 long call = Stopwatch.GetTimestamp();
                 RespReply delete = connection.Call("DEL", key);
