@@ -14,7 +14,8 @@ namespace EchoCache.Net.Worker;
 /// Anything else (the background sweep, a client connected straight to the worker) uses the orchestrator's clock as
 /// last seen, moved on by the local monotonic clock, and held back by <see cref="BackgroundLag"/>: the sweep must
 /// never remove an item the orchestrator still considers alive, since a read of the other copy would then find it.
-/// A worker that has never heard from an orchestrator uses its own wall clock, shifted by the test-only offset.
+/// A worker that has never heard from an orchestrator uses its own wall clock (<see cref="EngineClock.System"/>, the
+/// clock a standalone engine uses), shifted by the test-only offset.
 /// The current request's instant is thread-static: a request's engine calls run synchronously on its loop thread.
 /// </remarks>
 public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
@@ -68,7 +69,7 @@ public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
         long seen = Volatile.Read(ref _seen);
         if (seen == 0)
         {
-            return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + OffsetMilliseconds;
+            return EngineClock.System.UnixMilliseconds + OffsetMilliseconds;
         }
         long ticks;
         lock (_gate)
