@@ -127,11 +127,11 @@ public sealed partial class RespSession
     {
         ReadOnlySpan<byte> key = request[1];
         ReadOnlySpan<byte> name = milliseconds ? "psetex"u8 : "setex"u8;
-        if (!TryGetExpiry(request, milliseconds ? StringFlags.Px : StringFlags.Ex, 2, name, out long ttlMs, out _))
+        if (!TryGetExpiry(request, milliseconds ? StringFlags.Px : StringFlags.Ex, 2, name, out long ttlMs, out long atMs))
         {
             return;
         }
-        CacheStatus status = _engine.Set(key, request[3], new WriteOptions { TimeToLiveMs = ttlMs }, out _);
+        CacheStatus status = _engine.Set(key, request[3], new WriteOptions { TimeToLiveMs = ttlMs, ExpiresAtUnixMs = atMs }, out _);
         if (status == CacheStatus.Ok)
         {
             WriteOk();
@@ -174,6 +174,12 @@ public sealed partial class RespSession
         if (!TryParseStringFlags(request, 2, forGetEx: true, out StringFlags flags, out int expiryIndex))
         {
             WriteSyntaxError();
+            return;
+        }
+        // Redis looks the key up between the syntax and the time: a missing key is nil whatever the time says.
+        if ((flags & StringFlags.AnyExpiry) != 0 && !_engine.Contains(key))
+        {
+            WriteNull();
             return;
         }
         if (!TryGetExpiry(request, flags, expiryIndex, "getex"u8, out long ttlMs, out long atMs))
@@ -486,8 +492,10 @@ public sealed partial class RespSession
 
     /// <summary>
     /// Reads the expiry option's value as Redis's getExpireMillisecondsOrReply does: an integer above 0 that
-    /// does not overflow in milliseconds, else "invalid expire time in '<paramref name="command"/>' command"
-    /// (written here). EX/PX give a time to live, EXAT/PXAT an absolute time; with no expiry option both are 0.
+    /// does not overflow in milliseconds (nor, for EX/PX, once now is added), else "invalid expire time in
+    /// '<paramref name="command"/>' command" (written here). EX/PX give a time to live, EXAT/PXAT an absolute time;
+    /// with no expiry option both are 0. A time past what the item header holds
+    /// (<see cref="EngineLimits.MaxExpiryUnixMs"/>, in 2054) becomes that latest instant, as an absolute time.
     /// </summary>
     private bool TryGetExpiry(in RespRequest request, StringFlags flags, int index, ReadOnlySpan<byte> command,
         out long ttlMs, out long atMs)
@@ -511,13 +519,25 @@ public sealed partial class RespSession
             return false;
         }
         long milliseconds = seconds ? amount * 1000 : amount;
-        if (kind is StringFlags.Ex or StringFlags.Px)
+        if (kind is StringFlags.ExAt or StringFlags.PxAt)
+        {
+            atMs = Math.Min(milliseconds, EngineLimits.MaxExpiryUnixMs);
+            return true;
+        }
+        // Redis adds the time now, and refuses a sum that overflows.
+        long now = _engine.Clock.UnixMilliseconds;
+        if (milliseconds > long.MaxValue - now)
+        {
+            WriteInvalidExpire(command);
+            return false;
+        }
+        if (milliseconds <= EngineLimits.MaxExpiryUnixMs - now)
         {
             ttlMs = milliseconds;
         }
         else
         {
-            atMs = milliseconds;
+            atMs = EngineLimits.MaxExpiryUnixMs;
         }
         return true;
     }
