@@ -5,7 +5,7 @@ using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Worker;
 
-// String commands: GET, SET and its variants, MGET/MSET, counters, APPEND, STRLEN, GETRANGE, SETRANGE.
+// String commands: GET, SET and its variants, MGET/MSET, counters, APPEND, STRLEN, GETRANGE, SETRANGE, LCS.
 public sealed partial class RespSession
 {
     private void Get(in RespRequest request)
@@ -431,6 +431,103 @@ public sealed partial class RespSession
         else
         {
             WriteStatusError(status, key, default);
+        }
+    }
+
+    /// <summary>
+    /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], as Redis 7.0's lcsCommand: a missing key is an
+    /// empty string; the subsequence as a bulk string, its length with LEN, or with IDX a map (an array of four in
+    /// RESP2) of "matches", the contiguous runs last first, each [[a start, a end], [b start, b end]] plus its length
+    /// with WITHMATCHLEN, and "len". The two keys are read one after the other, not at one instant.
+    /// </summary>
+    private void Lcs(in RespRequest request)
+    {
+        bool idx = false, len = false, withMatchLength = false;
+        long minMatchLength = 0;
+        for (int i = 3; i < request.Count; i++)
+        {
+            ReadOnlySpan<byte> option = request[i];
+            if (Ascii.EqualsIgnoreCase(option, "IDX"u8))
+            {
+                idx = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "LEN"u8))
+            {
+                len = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "WITHMATCHLEN"u8))
+            {
+                withMatchLength = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "MINMATCHLEN"u8) && i + 1 < request.Count)
+            {
+                if (!Int64Text.TryParse(request[++i], out minMatchLength))
+                {
+                    WriteNotInteger();
+                    return;
+                }
+                minMatchLength = Math.Max(minMatchLength, 0);
+            }
+            else
+            {
+                WriteSyntaxError();
+                return;
+            }
+        }
+        if (len && idx)
+        {
+            WriteError("ERR If you want both the length and indexes, please just use IDX."u8);
+            return;
+        }
+        var a = new ValueCopySink();
+        var b = new ValueCopySink();
+        try
+        {
+            _engine.Get(request[1], ref a);
+            _engine.Get(request[2], ref b);
+            if (!LongestCommonSubsequence.TableFits(a.Value.Length, b.Value.Length))
+            {
+                WriteError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"u8);
+                return;
+            }
+            List<LcsMatch>? matches = idx ? [] : null;
+            int length = LongestCommonSubsequence.Run(a.Value, b.Value, walk: idx || !len, minMatchLength, matches,
+                out byte[]? sequence);
+            if (matches != null)
+            {
+                WriteMapHeader(2);
+                WriteBulk("matches"u8);
+                WriteArrayHeader(matches.Count);
+                foreach (LcsMatch match in matches)
+                {
+                    WriteArrayHeader(withMatchLength ? 3 : 2);
+                    WriteArrayHeader(2);
+                    WriteInteger(match.AStart);
+                    WriteInteger(match.AEnd);
+                    WriteArrayHeader(2);
+                    WriteInteger(match.BStart);
+                    WriteInteger(match.BEnd);
+                    if (withMatchLength)
+                    {
+                        WriteInteger(match.Length);
+                    }
+                }
+                WriteBulk("len"u8);
+                WriteInteger(length);
+            }
+            else if (len)
+            {
+                WriteInteger(length);
+            }
+            else
+            {
+                WriteBulk(sequence);
+            }
+        }
+        finally
+        {
+            a.Return();
+            b.Return();
         }
     }
 
