@@ -8,7 +8,8 @@ public enum ClusterRoute : byte
 {
     /// <summary>
     /// Answered by the orchestrator for the connection itself, exactly as a worker answers it: PING, ECHO, HELLO,
-    /// AUTH, CLIENT, COMMAND, SELECT, QUIT.
+    /// AUTH, CLIENT, COMMAND, SELECT, QUIT, TIME (its own clock, as any Redis answers with its own), FUNCTION FLUSH
+    /// and HELP (there is no scripting, so no function to flush).
     /// </summary>
     Local,
 

@@ -137,4 +137,20 @@ public enum CommandId : byte
     Role,
     /// <summary>CLUSTER (refused: cluster mode is not supported).</summary>
     Cluster,
+    /// <summary>SETBIT.</summary>
+    SetBit,
+    /// <summary>GETBIT.</summary>
+    GetBit,
+    /// <summary>BITCOUNT.</summary>
+    BitCount,
+    /// <summary>LCS.</summary>
+    Lcs,
+    /// <summary>TIME.</summary>
+    Time,
+    /// <summary>FUNCTION (container).</summary>
+    Function,
+    /// <summary>FUNCTION FLUSH.</summary>
+    FunctionFlush,
+    /// <summary>FUNCTION HELP.</summary>
+    FunctionHelp,
 }

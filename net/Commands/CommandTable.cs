@@ -43,6 +43,10 @@ public static class CommandTable
         new("strlen", CommandId.StrLen, 2, ReadFast, 1, 1, 1, "@read @string @fast", "string", "Returns the length of a string value.") { Route = ClusterRoute.Read, Reply = ReplyShape.Integer },
         new("getrange", CommandId.GetRange, 4, "readonly", 1, 1, 1, "@read @string @slow", "string", "Returns a substring of the string stored at a key.") { Route = ClusterRoute.Read, Reply = ReplyShape.Bulk },
         new("setrange", CommandId.SetRange, 4, "write denyoom", 1, 1, 1, "@write @string @slow", "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.") { Route = ClusterRoute.Decided, Reply = ReplyShape.Integer },
+        new("setbit", CommandId.SetBit, 4, "write denyoom", 1, 1, 1, "@write @bitmap @slow", "bitmap", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.") { Route = ClusterRoute.Decided, Reply = ReplyShape.Integer },
+        new("getbit", CommandId.GetBit, 3, ReadFast, 1, 1, 1, "@read @bitmap @fast", "bitmap", "Returns a bit value by offset.") { Route = ClusterRoute.Read, Reply = ReplyShape.Integer },
+        new("bitcount", CommandId.BitCount, -2, "readonly", 1, 1, 1, "@read @bitmap @slow", "bitmap", "Counts the number of set bits (population counting) in a string.") { Route = ClusterRoute.Read, Reply = ReplyShape.Integer },
+        new("lcs", CommandId.Lcs, -3, "readonly", 1, 2, 1, "@read @string @slow", "string", "Finds the longest common substring.") { Route = ClusterRoute.Read, Reply = ReplyShape.Varies },
         new("unlink", CommandId.Unlink, -2, "write fast", 1, -1, 1, "@keyspace @write @fast", "generic", "Asynchronously deletes one or more keys.") { Route = ClusterRoute.Decided, Reply = ReplyShape.Integer, SplitsPerKey = true },
         new("exists", CommandId.Exists, -2, ReadFast, 1, -1, 1, "@keyspace @read @fast", "generic", "Determines whether one or more keys exist.") { Route = ClusterRoute.Read, Reply = ReplyShape.Integer, SplitsPerKey = true },
         new("touch", CommandId.Touch, -2, ReadFast, 1, -1, 1, "@keyspace @read @fast", "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.") { Route = ClusterRoute.Read, Reply = ReplyShape.Integer, SplitsPerKey = true },
@@ -92,8 +96,14 @@ public static class CommandTable
             new("command|list", CommandId.CommandList, -2, "loading stale", 0, 0, 0, "@slow @connection", "server", "Returns a list of command names.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
             new("command|help", CommandId.CommandHelp, 2, "loading stale", 0, 0, 0, "@slow @connection", "server", "Returns helpful text about the different subcommands.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
         ]) { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
+        new("function", CommandId.Function, -2, "", 0, 0, 0, "@slow", "scripting", "A container for function commands (no scripting exists: there are never any functions).",
+        [
+            new("function|flush", CommandId.FunctionFlush, -2, "write noscript", 0, 0, 0, "@write @slow @scripting", "scripting", "Deletes all libraries and functions.") { Route = ClusterRoute.Local, Reply = ReplyShape.Status },
+            new("function|help", CommandId.FunctionHelp, 2, "loading stale", 0, 0, 0, "@slow @scripting", "scripting", "Returns helpful text about the different subcommands.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
+        ]) { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
         new("quit", CommandId.Quit, -1, Connection, 0, 0, 0, "@fast @connection", "connection", "Closes the connection.") { Route = ClusterRoute.Local, Reply = ReplyShape.Status },
         new("role", CommandId.Role, 1, "noscript loading stale fast", 0, 0, 0, "@admin @fast @dangerous", "server", "Returns the replication role.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
+        new("time", CommandId.Time, 1, "loading stale fast", 0, 0, 0, "@fast", "server", "Returns the server time.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
         new("cluster", CommandId.Cluster, -2, "", 0, 0, 0, "@slow", "cluster", "A container for Redis Cluster commands (cluster mode is not supported).") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
     ];
 

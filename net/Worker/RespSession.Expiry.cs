@@ -7,7 +7,13 @@ namespace EchoCache.Net.Worker;
 // Expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX/XX/GT/LT), EXPIRETIME, PEXPIRETIME, TTL, PTTL, PERSIST.
 public sealed partial class RespSession
 {
-    /// <summary>Redis's expireGenericCommand: options first, then the time, then the key.</summary>
+    /// <summary>
+    /// Redis's expireGenericCommand: options first, then the time, then the key. Redis refuses only a time that
+    /// overflows 64 bits of milliseconds (in seconds times 1000, or plus now); so do we. A later time than the item
+    /// header holds (<see cref="EngineLimits.MaxExpiryUnixMs"/>, in 2054) is stored as that latest instant, so the key
+    /// lives as long as Redis would keep it in practice; NX/XX/GT/LT then compare that stored instant (a second
+    /// far-future time compares equal to the first).
+    /// </summary>
     private void Expire(in RespRequest request, ReadOnlySpan<byte> command, bool milliseconds, bool absolute)
     {
         ExpiryCondition condition = ExpiryCondition.Always;
@@ -56,8 +62,9 @@ public sealed partial class RespSession
             return;
         }
         when += basetime;
-        // Any time at or before now deletes the key; 1 stands for all of them (0 would mean "no expiry").
-        CacheStatus status = _engine.Expire(request[1], Math.Max(when, 1), condition);
+        // Any time at or before now deletes the key; 1 stands for all of them (0 would mean "no expiry"). A time past
+        // what the item header holds (2054) is kept as the latest it holds.
+        CacheStatus status = _engine.Expire(request[1], Math.Clamp(when, 1, EngineLimits.MaxExpiryUnixMs), condition);
         switch (status)
         {
             case CacheStatus.Ok:
@@ -68,7 +75,6 @@ public sealed partial class RespSession
                 WriteInteger(0);
                 break;
             default:
-                // Past 2054 the item header cannot hold the time (EngineLimits.MaxExpiryUnixMs); Redis has no such limit.
                 WriteStatusError(status, request[1], command);
                 break;
         }

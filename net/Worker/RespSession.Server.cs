@@ -9,7 +9,7 @@ using EchoCache.Net.Protocol;
 namespace EchoCache.Net.Worker;
 
 // Server commands: DBSIZE (inline in dispatch), FLUSHDB, FLUSHALL, SELECT, PING, ECHO, INFO, CONFIG GET, COMMAND,
-// QUIT, ROLE. None of these is on a hot path: they may allocate.
+// QUIT, ROLE, TIME. None of these is on a hot path: they may allocate.
 public sealed partial class RespSession
 {
     private static readonly string[] ClientHelpLines =
@@ -107,6 +107,21 @@ public sealed partial class RespSession
     {
         WriteOk();
         CloseRequested = true;
+    }
+
+    /// <summary>
+    /// TIME: this process's wall clock as [seconds, microseconds], both bulk strings, as Redis answers. The
+    /// orchestrator answers it itself (a Local command) with its own clock, by which it has workers judge expiry; a
+    /// worker adds its test-only clock offset (worker --clock-offset-ms), as its own expiry does.
+    /// </summary>
+    private void Time()
+    {
+        long offsetMs = IsConnectionOnly ? 0 : (_engine.Clock as SenderClock)?.OffsetMilliseconds ?? 0;
+        long micros = ((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond) + (offsetMs * 1000);
+        Span<byte> digits = stackalloc byte[Int64Text.MaxLength];
+        WriteArrayHeader(2);
+        WriteBulk(digits[..Int64Text.Format(Math.DivRem(micros, 1_000_000, out long fraction), digits)]);
+        WriteBulk(digits[..Int64Text.Format(fraction, digits)]);
     }
 
     /// <summary>Always a primary without replicas: replication between workers is the orchestrator's, not RESP's.</summary>

@@ -5,7 +5,7 @@ using EchoCache.Net.Protocol;
 
 namespace EchoCache.Net.Worker;
 
-// String commands: GET, SET and its variants, MGET/MSET, counters, APPEND, STRLEN, GETRANGE, SETRANGE.
+// String commands: GET, SET and its variants, MGET/MSET, counters, APPEND, STRLEN, GETRANGE, SETRANGE, LCS.
 public sealed partial class RespSession
 {
     private void Get(in RespRequest request)
@@ -127,11 +127,11 @@ public sealed partial class RespSession
     {
         ReadOnlySpan<byte> key = request[1];
         ReadOnlySpan<byte> name = milliseconds ? "psetex"u8 : "setex"u8;
-        if (!TryGetExpiry(request, milliseconds ? StringFlags.Px : StringFlags.Ex, 2, name, out long ttlMs, out _))
+        if (!TryGetExpiry(request, milliseconds ? StringFlags.Px : StringFlags.Ex, 2, name, out long ttlMs, out long atMs))
         {
             return;
         }
-        CacheStatus status = _engine.Set(key, request[3], new WriteOptions { TimeToLiveMs = ttlMs }, out _);
+        CacheStatus status = _engine.Set(key, request[3], new WriteOptions { TimeToLiveMs = ttlMs, ExpiresAtUnixMs = atMs }, out _);
         if (status == CacheStatus.Ok)
         {
             WriteOk();
@@ -174,6 +174,12 @@ public sealed partial class RespSession
         if (!TryParseStringFlags(request, 2, forGetEx: true, out StringFlags flags, out int expiryIndex))
         {
             WriteSyntaxError();
+            return;
+        }
+        // Redis looks the key up between the syntax and the time: a missing key is nil whatever the time says.
+        if ((flags & StringFlags.AnyExpiry) != 0 && !_engine.Contains(key))
+        {
+            WriteNull();
             return;
         }
         if (!TryGetExpiry(request, flags, expiryIndex, "getex"u8, out long ttlMs, out long atMs))
@@ -429,6 +435,103 @@ public sealed partial class RespSession
     }
 
     /// <summary>
+    /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], as Redis 7.0's lcsCommand: a missing key is an
+    /// empty string; the subsequence as a bulk string, its length with LEN, or with IDX a map (an array of four in
+    /// RESP2) of "matches", the contiguous runs last first, each [[a start, a end], [b start, b end]] plus its length
+    /// with WITHMATCHLEN, and "len". The two keys are read one after the other, not at one instant.
+    /// </summary>
+    private void Lcs(in RespRequest request)
+    {
+        bool idx = false, len = false, withMatchLength = false;
+        long minMatchLength = 0;
+        for (int i = 3; i < request.Count; i++)
+        {
+            ReadOnlySpan<byte> option = request[i];
+            if (Ascii.EqualsIgnoreCase(option, "IDX"u8))
+            {
+                idx = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "LEN"u8))
+            {
+                len = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "WITHMATCHLEN"u8))
+            {
+                withMatchLength = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(option, "MINMATCHLEN"u8) && i + 1 < request.Count)
+            {
+                if (!Int64Text.TryParse(request[++i], out minMatchLength))
+                {
+                    WriteNotInteger();
+                    return;
+                }
+                minMatchLength = Math.Max(minMatchLength, 0);
+            }
+            else
+            {
+                WriteSyntaxError();
+                return;
+            }
+        }
+        if (len && idx)
+        {
+            WriteError("ERR If you want both the length and indexes, please just use IDX."u8);
+            return;
+        }
+        var a = new ValueCopySink();
+        var b = new ValueCopySink();
+        try
+        {
+            _engine.Get(request[1], ref a);
+            _engine.Get(request[2], ref b);
+            if (!LongestCommonSubsequence.TableFits(a.Value.Length, b.Value.Length))
+            {
+                WriteError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"u8);
+                return;
+            }
+            List<LcsMatch>? matches = idx ? [] : null;
+            int length = LongestCommonSubsequence.Run(a.Value, b.Value, walk: idx || !len, minMatchLength, matches,
+                out byte[]? sequence);
+            if (matches != null)
+            {
+                WriteMapHeader(2);
+                WriteBulk("matches"u8);
+                WriteArrayHeader(matches.Count);
+                foreach (LcsMatch match in matches)
+                {
+                    WriteArrayHeader(withMatchLength ? 3 : 2);
+                    WriteArrayHeader(2);
+                    WriteInteger(match.AStart);
+                    WriteInteger(match.AEnd);
+                    WriteArrayHeader(2);
+                    WriteInteger(match.BStart);
+                    WriteInteger(match.BEnd);
+                    if (withMatchLength)
+                    {
+                        WriteInteger(match.Length);
+                    }
+                }
+                WriteBulk("len"u8);
+                WriteInteger(length);
+            }
+            else if (len)
+            {
+                WriteInteger(length);
+            }
+            else
+            {
+                WriteBulk(sequence);
+            }
+        }
+        finally
+        {
+            a.Return();
+            b.Return();
+        }
+    }
+
+    /// <summary>
     /// Parses SET's options (from argument 3) or GETEX's (from 2) with Redis's rules: NX/XX exclude each other,
     /// one expiry option at most (the same one may repeat), KEEPTTL (SET) and PERSIST (GETEX) exclude any expiry,
     /// an expiry option needs its value. False: a syntax error.
@@ -486,8 +589,10 @@ public sealed partial class RespSession
 
     /// <summary>
     /// Reads the expiry option's value as Redis's getExpireMillisecondsOrReply does: an integer above 0 that
-    /// does not overflow in milliseconds, else "invalid expire time in '<paramref name="command"/>' command"
-    /// (written here). EX/PX give a time to live, EXAT/PXAT an absolute time; with no expiry option both are 0.
+    /// does not overflow in milliseconds (nor, for EX/PX, once now is added), else "invalid expire time in
+    /// '<paramref name="command"/>' command" (written here). EX/PX give a time to live, EXAT/PXAT an absolute time;
+    /// with no expiry option both are 0. A time past what the item header holds
+    /// (<see cref="EngineLimits.MaxExpiryUnixMs"/>, in 2054) becomes that latest instant, as an absolute time.
     /// </summary>
     private bool TryGetExpiry(in RespRequest request, StringFlags flags, int index, ReadOnlySpan<byte> command,
         out long ttlMs, out long atMs)
@@ -511,13 +616,25 @@ public sealed partial class RespSession
             return false;
         }
         long milliseconds = seconds ? amount * 1000 : amount;
-        if (kind is StringFlags.Ex or StringFlags.Px)
+        if (kind is StringFlags.ExAt or StringFlags.PxAt)
+        {
+            atMs = Math.Min(milliseconds, EngineLimits.MaxExpiryUnixMs);
+            return true;
+        }
+        // Redis adds the time now, and refuses a sum that overflows.
+        long now = _engine.Clock.UnixMilliseconds;
+        if (milliseconds > long.MaxValue - now)
+        {
+            WriteInvalidExpire(command);
+            return false;
+        }
+        if (milliseconds <= EngineLimits.MaxExpiryUnixMs - now)
         {
             ttlMs = milliseconds;
         }
         else
         {
-            atMs = milliseconds;
+            atMs = EngineLimits.MaxExpiryUnixMs;
         }
         return true;
     }

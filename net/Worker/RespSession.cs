@@ -230,6 +230,10 @@ public sealed partial class RespSession
             case CommandId.StrLen: StrLen(request); break;
             case CommandId.GetRange: GetRange(request); break;
             case CommandId.SetRange: SetRange(request); break;
+            case CommandId.SetBit: SetBit(request); break;
+            case CommandId.GetBit: GetBit(request); break;
+            case CommandId.BitCount: BitCount(request); break;
+            case CommandId.Lcs: Lcs(request); break;
             case CommandId.Del:
             case CommandId.Unlink: Del(request); break;
             case CommandId.Exists:
@@ -275,6 +279,9 @@ public sealed partial class RespSession
             case CommandId.Quit: Quit(); break;
             case CommandId.Role: Role(); break;
             case CommandId.Cluster: WriteError("ERR This instance has cluster support disabled"u8); break;
+            case CommandId.Time: Time(); break;
+            case CommandId.FunctionFlush: FunctionFlush(request); break;
+            case CommandId.FunctionHelp: WriteHelp(FunctionHelpLines); break;
             default: WriteUnknownCommand(request); break;
         }
     }

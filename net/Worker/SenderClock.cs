@@ -14,9 +14,10 @@ namespace EchoCache.Net.Worker;
 /// Anything else (the background sweep, a client connected straight to the worker) uses the orchestrator's clock as
 /// last seen, moved on by the local monotonic clock, and held back by <see cref="BackgroundLag"/>: the sweep must
 /// never remove an item the orchestrator still considers alive, since a read of the other copy would then find it.
-/// A worker that has never heard from an orchestrator uses its own wall clock, shifted by the test-only offset; one
-/// that has (any internal request, <see cref="Follow"/>) but has not yet been told its clock lets nothing expire in
-/// the background until it is (the orchestrator's health checks carry its clock, every 100 ms).
+/// A worker that has never heard from an orchestrator uses its own wall clock (<see cref="EngineClock.System"/>, the
+/// clock a standalone engine uses), shifted by the test-only offset; one that has (any internal request,
+/// <see cref="Follow"/>) but has not yet been told its clock lets nothing expire in the background until it is (the
+/// orchestrator's health checks carry its clock, every 100 ms).
 /// The current request's instant is thread-static: a request's engine calls run synchronously on its loop thread.
 /// </remarks>
 public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
@@ -78,7 +79,7 @@ public sealed class SenderClock(long offsetMilliseconds = 0) : EngineClock
         if (seen == 0)
         {
             // Unix time 0 is before every expiry: nothing expires until the orchestrator's clock is known.
-            return _following ? 0 : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + OffsetMilliseconds;
+            return _following ? 0 : EngineClock.System.UnixMilliseconds + OffsetMilliseconds;
         }
         long ticks;
         lock (_gate)

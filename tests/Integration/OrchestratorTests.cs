@@ -131,6 +131,36 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
+    public void Bitmaps_lcs_and_far_expiries_reach_both_copies_and_time_and_function_flush_need_no_worker()
+    {
+        using HostProcess w0 = HostProcess.StartWorker(out int p0);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        Assert.Equal("0", RedisCli.Run(port, "setbit", "b", "7", "1"));
+        Assert.Equal("1", RedisCli.Run(port, "setbit", "b", "7", "1"));
+        Assert.Equal("1", RedisCli.Run(port, "getbit", "b", "7"));
+        Assert.Equal("1", RedisCli.Run(port, "bitcount", "b"));
+        foreach (int worker in new[] { p0, p1 })
+        {
+            Assert.Equal("\\x01", RedisCli.Run(worker, "--no-raw", "get", "b").Trim('"'));
+        }
+        Assert.Equal("OK", RedisCli.Run(port, "mset", "{t}a", "ohmytext", "{t}b", "mynewtext"));
+        Assert.Equal("mytext", RedisCli.Run(port, "lcs", "{t}a", "{t}b"));
+        Assert.Equal("1", RedisCli.Run(port, "pexpireat", "b", "9223372036854770000"));
+        string latest = EchoCache.Engine.EngineLimits.MaxExpiryUnixMs.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(latest, RedisCli.Run(p0, "pexpiretime", "b"));
+        Assert.Equal(latest, RedisCli.Run(p1, "pexpiretime", "b"));
+
+        w0.Kill();
+        w1.Kill();
+        Assert.Equal("OK", RedisCli.Run(port, "function", "flush"));
+        string[] time = RedisCli.Run(port, "time").Split('\n');
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.InRange(long.Parse(time[0], CultureInfo.InvariantCulture), now - 5, now + 1);
+        Assert.InRange(long.Parse(time[1], CultureInfo.InvariantCulture), 0, 999_999);
+    }
+
+    [Fact]
     public async Task Info_shows_each_worker_and_the_state_it_is_held_in()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);

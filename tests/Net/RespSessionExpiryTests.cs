@@ -1,3 +1,4 @@
+using EchoCache.Engine;
 using static EchoCache.Tests.Net.RespSessionHarness;
 
 namespace EchoCache.Tests.Net;
@@ -109,10 +110,53 @@ public sealed class RespSessionExpiryTests : IDisposable
         Assert.Equal(Err("ERR value is not an integer or out of range"), _h.Send("EXPIRE", "k", "ten"));
         Assert.Equal(Err("ERR invalid expire time in 'expire' command"), _h.Send("EXPIRE", "k", "9223372036854776"));
         Assert.Equal(Err("ERR invalid expire time in 'pexpire' command"), _h.Send("PEXPIRE", "k", "9223372036854775807"));
-        Assert.Equal(Err("ERR invalid expire time in 'expireat' command"), _h.Send("EXPIREAT", "k", "9223372036854775"));
-        Assert.Equal(Err("ERR invalid expire time in 'pexpireat' command"), _h.Send("PEXPIREAT", "k", "9000000000000")); // past 2054
-        Assert.Equal(Int(0), _h.Send("PEXPIREAT", "missing", "9000000000000"));
+        Assert.Equal(Err("ERR invalid expire time in 'expireat' command"), _h.Send("EXPIREAT", "k", "9223372036854776"));
+        Assert.Equal(Err("ERR invalid expire time in 'expire' command"), _h.Send("EXPIRE", "k", "-9223372036854776"));
+        Assert.Equal(Err("ERR invalid expire time in 'expire' command"), _h.Send("EXPIRE", "k", "9223370399119966")); // + now overflows
+        Assert.Equal(Err("ERR invalid expire time in 'pexpire' command"), _h.Send("PEXPIRE", "k", "9223372036854770000"));
         Assert.Equal(Int(-1), _h.Send("TTL", "k"));
+    }
+
+    /// <summary>
+    /// Redis keeps any time that fits 64 bits of milliseconds; the item header holds times up to 2054
+    /// (EngineLimits.MaxExpiryUnixMs), so a later one is stored as that latest instant: the command succeeds and the
+    /// key lives until then (Redis's own test: "PEXPIREAT with big integer works").
+    /// </summary>
+    [Theory]
+    [InlineData("PEXPIREAT", "9223372036854770000")]
+    [InlineData("PEXPIREAT", "9000000000000")]
+    [InlineData("EXPIREAT", "9223372036854775")] // times 1000 still fits 64 bits
+    [InlineData("EXPIREAT", "4102444800")] // 2100-01-01
+    [InlineData("EXPIRE", "9223370399119")] // plus now still fits
+    [InlineData("PEXPIRE", "9223370000000000000")]
+    public void A_time_past_2054_is_stored_as_the_latest_the_header_holds(string command, string time)
+    {
+        _h.Send("SET", "k", "v");
+        Assert.Equal(Int(1), _h.Send(command, "k", time));
+        Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs), _h.Send("PEXPIRETIME", "k"));
+        Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs - Now), _h.Send("PTTL", "k"));
+        Assert.Equal(Bulk("v"), _h.Send("GET", "k"));
+        Assert.Equal(Int(0), _h.Send("PEXPIREAT", "missing", time == "4102444800" ? "4102444800000" : "9000000000000"));
+    }
+
+    [Fact]
+    public void Conditions_compare_the_stored_latest_instant()
+    {
+        _h.Send("SET", "k", "v");
+        Assert.Equal(Int(1), _h.Send("PEXPIREAT", "k", "9000000000000"));
+        Assert.Equal(Int(0), _h.Send("PEXPIREAT", "k", "9100000000000", "GT")); // both are the latest instant
+        Assert.Equal(Int(1), _h.Send("PEXPIREAT", "k", (Now + 1000).ToString(), "LT"));
+        Assert.Equal(Int(1), _h.Send("EXPIREAT", "k", "4102444800", "GT"));
+        Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs), _h.Send("PEXPIRETIME", "k"));
+        Assert.Equal(Int(0), _h.Send("EXPIRE", "k", "100", "NX"));
+    }
+
+    [Fact]
+    public void A_big_negative_absolute_time_deletes_the_key()
+    {
+        _h.Send("SET", "k", "v");
+        Assert.Equal(Int(1), _h.Send("PEXPIREAT", "k", "-9223372036854770000"));
+        Assert.Equal(Int(-2), _h.Send("TTL", "k"));
     }
 
     [Fact]

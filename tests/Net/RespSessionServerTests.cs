@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using static EchoCache.Tests.Net.RespSessionHarness;
 
 namespace EchoCache.Tests.Net;
@@ -122,5 +123,55 @@ public sealed class RespSessionServerTests : IDisposable
         Assert.StartsWith($"*{2 * int.Parse(count.AsSpan(1, count.Length - 3), CultureInfo.InvariantCulture)}\r\n", all, StringComparison.Ordinal);
         _h.Send("HELLO", "3");
         Assert.StartsWith("%1\r\n" + Bulk("client") + "%4\r\n", _h.Send("COMMAND", "DOCS", "client"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Time_is_the_wall_clock_in_seconds_and_microseconds()
+    {
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        string reply = _h.Send("TIME");
+        long after = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1) * 1000;
+        Match parts = Regex.Match(reply, @"^\*2\r\n\$\d+\r\n(\d+)\r\n\$\d+\r\n(\d+)\r\n$");
+        Assert.True(parts.Success, reply);
+        long seconds = long.Parse(parts.Groups[1].Value, CultureInfo.InvariantCulture);
+        long micros = long.Parse(parts.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(micros, 0, 999_999);
+        Assert.InRange((seconds * 1_000_000) + micros, before, after);
+        _h.Send("HELLO", "3");
+        Assert.StartsWith("*2\r\n$", _h.Send("TIME"), StringComparison.Ordinal); // an array in RESP3 too
+        Assert.Equal(Err("ERR wrong number of arguments for 'time' command"), _h.Send("TIME", "now"));
+    }
+
+    [Fact]
+    public void Function_flush_succeeds_with_nothing_to_flush()
+    {
+        _h.Send("SET", "k", "v");
+        Assert.Equal(Ok, _h.Send("FUNCTION", "FLUSH"));
+        Assert.Equal(Ok, _h.Send("function", "flush", "async"));
+        Assert.Equal(Ok, _h.Send("FUNCTION", "FLUSH", "SYNC"));
+        Assert.Equal(Bulk("v"), _h.Send("GET", "k")); // keys are not functions
+        Assert.Equal(Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"), _h.Send("FUNCTION", "FLUSH", "LAZY"));
+        Assert.Equal(Err("ERR unknown subcommand or wrong number of arguments for 'Flush'. Try FUNCTION HELP."),
+            _h.Send("FUNCTION", "Flush", "SYNC", "extra"));
+        Assert.Equal(Err("ERR unknown subcommand 'LOAD'. Try FUNCTION HELP."), _h.Send("FUNCTION", "LOAD", "code"));
+        Assert.Equal(Err("ERR wrong number of arguments for 'function' command"), _h.Send("FUNCTION"));
+        Assert.Equal(Err("ERR wrong number of arguments for 'function|help' command"), _h.Send("FUNCTION", "HELP", "x"));
+        string help = _h.Send("FUNCTION", "HELP");
+        Assert.StartsWith("*5\r\n+FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+FLUSH [ASYNC|SYNC]\r\n", help, StringComparison.Ordinal);
+        Assert.StartsWith("*1\r\n*10\r\n" + Bulk("function|flush") + Int(-2) + "*2\r\n+write\r\n+noscript\r\n",
+            _h.Send("COMMAND", "INFO", "function|flush"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void New_commands_are_in_the_table_with_redis_key_positions()
+    {
+        Assert.Equal("*1\r\n*10\r\n" + Bulk("lcs") + Int(-3) + "*1\r\n+readonly\r\n" + Int(1) + Int(2) + Int(1)
+            + "*3\r\n+@read\r\n+@string\r\n+@slow\r\n" + EmptyArray + EmptyArray + EmptyArray, _h.Send("COMMAND", "INFO", "lcs"));
+        Assert.Equal("*1\r\n*10\r\n" + Bulk("setbit") + Int(4) + "*2\r\n+write\r\n+denyoom\r\n" + Int(1) + Int(1) + Int(1)
+            + "*3\r\n+@write\r\n+@bitmap\r\n+@slow\r\n" + EmptyArray + EmptyArray + EmptyArray, _h.Send("COMMAND", "INFO", "setbit"));
+        Assert.StartsWith("*1\r\n*10\r\n" + Bulk("getbit") + Int(3) + "*2\r\n+readonly\r\n+fast\r\n", _h.Send("COMMAND", "INFO", "getbit"), StringComparison.Ordinal);
+        Assert.StartsWith("*1\r\n*10\r\n" + Bulk("bitcount") + Int(-2) + "*1\r\n+readonly\r\n", _h.Send("COMMAND", "INFO", "bitcount"), StringComparison.Ordinal);
+        Assert.Equal("*1\r\n*10\r\n" + Bulk("time") + Int(1) + "*3\r\n+loading\r\n+stale\r\n+fast\r\n" + Int(0) + Int(0) + Int(0)
+            + "*1\r\n+@fast\r\n" + EmptyArray + EmptyArray + EmptyArray, _h.Send("COMMAND", "INFO", "time"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using EchoCache.Engine;
 using static EchoCache.Tests.Net.RespSessionHarness;
 
 namespace EchoCache.Tests.Net;
@@ -154,11 +155,42 @@ public sealed class RespSessionStringTests : IDisposable
     [InlineData("EXAT", "0")]
     [InlineData("PXAT", "-5")]
     [InlineData("EX", "9223372036854776")] // overflows in milliseconds
-    [InlineData("EX", "4000000000")] // past what the item header holds (2054)
-    [InlineData("PXAT", "9000000000000")]
+    [InlineData("EX", "10000000000000000")]
+    [InlineData("EX", "-9999999999999999")]
+    [InlineData("PX", "9223372036854770000")] // overflows once now is added
+    [InlineData("EXAT", "9223372036854776")]
     public void Set_with_an_invalid_expire_time(string option, string value)
     {
         Assert.Equal(Err("ERR invalid expire time in 'set' command"), _h.Send("SET", "k", "v", option, value));
+        Assert.Equal(Nil, _h.Send("GETEX", "k", option, value)); // Redis looks the key up before the time
+        _h.Send("SET", "k", "v");
+        Assert.Equal(Err("ERR invalid expire time in 'getex' command"), _h.Send("GETEX", "k", option, value));
+        Assert.Equal(Int(-1), _h.Send("TTL", "k"));
+    }
+
+    /// <summary>
+    /// A time Redis accepts but the item header cannot hold (past 2054, EngineLimits.MaxExpiryUnixMs) is stored as the
+    /// latest instant it holds, for SET, GETEX, SETEX and PSETEX alike.
+    /// </summary>
+    [Theory]
+    [InlineData("EX", "4000000000")]
+    [InlineData("PX", "9223370000000000000")]
+    [InlineData("EXAT", "4102444800")]
+    [InlineData("EXAT", "9223372036854775")]
+    [InlineData("PXAT", "9000000000000")]
+    [InlineData("PXAT", "9223372036854775807")]
+    public void Set_with_a_time_past_2054_stores_the_latest_the_header_holds(string option, string value)
+    {
+        Assert.Equal(Ok, _h.Send("SET", "k", "v", option, value));
+        Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs), _h.Send("PEXPIRETIME", "k"));
+        _h.Send("PERSIST", "k");
+        Assert.Equal(Bulk("v"), _h.Send("GETEX", "k", option, value));
+        Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs), _h.Send("PEXPIRETIME", "k"));
+        if (option is "EX" or "PX")
+        {
+            Assert.Equal(Ok, _h.Send(option == "EX" ? "SETEX" : "PSETEX", "s", value, "v"));
+            Assert.Equal(Int(EngineLimits.MaxExpiryUnixMs), _h.Send("PEXPIRETIME", "s"));
+        }
     }
 
     [Fact]
@@ -228,6 +260,9 @@ public sealed class RespSessionStringTests : IDisposable
         Assert.Equal(Err("ERR syntax error"), _h.Send("GETEX", "k", "PERSIST", "EX", "10"));
         Assert.Equal(Err("ERR syntax error"), _h.Send("GETEX", "k", "EX"));
         Assert.Equal(Err("ERR invalid expire time in 'getex' command"), _h.Send("GETEX", "k", "EX", "0"));
+        Assert.Equal(Nil, _h.Send("GETEX", "missing", "EX", "0")); // the key is looked up before the time is read
+        Assert.Equal(Nil, _h.Send("GETEX", "missing", "PX", "x"));
+        Assert.Equal(Err("ERR syntax error"), _h.Send("GETEX", "missing", "EX")); // but after the syntax
         Assert.Equal(Err("ERR value is not an integer or out of range"), _h.Send("GETEX", "k", "PX", "x"));
         Assert.Equal(Int(-1), _h.Send("TTL", "k"));
     }
