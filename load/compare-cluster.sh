@@ -14,6 +14,11 @@
 #   ROUNDS=5 REQUESTS=500000 load/compare-cluster.sh
 #   ECHO_CACHE_BIN=/tmp/echo-load/aot load/compare-cluster.sh   # hosts published elsewhere
 #   ORCHESTRATOR_ARGS="--threads 2" load/compare-cluster.sh     # extra orchestrator options
+#   BASELINE_BIN=/tmp/before/aot load/compare-cluster.sh       # also an earlier build, in the same rounds
+#
+# At pipeline 16 it also runs two decided writes through the orchestrator (INCR, and SET ... NX on fresh random
+# keys), each decided on one copy and its outcome replicated, and prints them as a ratio to plain SET in the
+# same rounds. twemproxy runs them too (each a single command on one Redis), for reference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -56,6 +61,19 @@ wait_ping "$worker1_port" worker; wait_ping "$worker2_port" worker
   >"$work/orchestrator.log" 2>&1 & pids+=($!)
 wait_ping "$echo_port" orchestrator
 
+# --- optionally, the same cluster from an earlier build ---------------------------------------------
+base_port=""
+if [ -n "${BASELINE_BIN:-}" ]; then
+  need_hosts "$BASELINE_BIN"
+  base1_port=$(free_port); base2_port=$(free_port); base_port=$(free_port)
+  "$BASELINE_BIN/worker" "$base1_port" --memory 2g --log-level warn >"$work/base1.log" 2>&1 & pids+=($!)
+  "$BASELINE_BIN/worker" "$base2_port" --memory 2g --log-level warn >"$work/base2.log" 2>&1 & pids+=($!)
+  wait_ping "$base1_port" worker; wait_ping "$base2_port" worker
+  "$BASELINE_BIN/orchestrator" "$base_port" 127.0.0.1 "$base1_port" 127.0.0.1 "$base2_port" --log-level warn \
+    >"$work/base-orchestrator.log" 2>&1 & pids+=($!)
+  wait_ping "$base_port" orchestrator
+fi
+
 # --- twemproxy over two Redis servers -------------------------------------------------------------
 redis1_port=$(free_port); redis2_port=$(free_port); twem_port=$(free_port); twem_stats_port=$(free_port)
 for p in "$redis1_port" "$redis2_port"; do
@@ -85,19 +103,30 @@ bench() { # port pipeline tests -> csv lines "test,rps"
   timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$(if [ "$2" = 16 ]; then echo "$requests_p16"; else echo "$requests"; fi)" -P "$2" -t "$3" --csv -q 2>/dev/null |
     awk -F'","' 'NR>1 || $1 !~ /test/ { gsub(/"/,"",$1); gsub(/"/,"",$2); if ($1 != "test") print $1","$2 }'
 }
+setnx() { # port -> csv line "SETNX,rps": SET ... NX on random keys of a key space of its own, at pipeline 16
+  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 1000000000 -n "$requests_p16" -P 16 --csv -q \
+    set "nx:__rand_int__" vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv nx 2>/dev/null |
+    awk -F'","' '$1 !~ /test/ { gsub(/"/,"",$2); print "SETNX,"$2 }'
+}
 
 echo "compare-cluster: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 # A warm-up pass for each (page faults, table growth, connection setup), not counted. It also fills the key
 # space, so every GET below finds most keys.
-for p in "$echo_port" "$twem_port"; do bench "$p" 16 set,get >/dev/null; done
+servers="echo twem"; [ -n "$base_port" ] && servers="echo base twem"
+for server in $servers; do port_var="${server}_port"; bench "${!port_var}" 16 set,get >/dev/null; done
 
-# Rounds alternate which of the two goes first, so a slow moment of the machine does not always hit the same one.
+# Rounds rotate which goes first, so a slow moment of the machine does not always hit the same one.
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then order="echo twem"; else order="twem echo"; fi
+  order=$(echo "$servers" | tr ' ' '\n' | awk -v r="$round" '{ a[NR-1] = $0 } END { for (i = 0; i < NR; i++) printf "%s ", a[(i + r) % NR] }')
   for pipeline in 1 16; do
     for server in $order; do
       port_var="${server}_port"
       bench "${!port_var}" "$pipeline" set,get | sed "s/^/$server,$pipeline,/" >>"$work/results.csv"
+      if [ "$pipeline" = 16 ] && [ "$server" != base ]; then
+        # The decided writes (a build before them refused SET NX through the orchestrator: not run there).
+        bench "${!port_var}" 16 incr | sed "s/^/$server,16,/" >>"$work/results.csv"
+        setnx "${!port_var}" | sed "s/^/$server,16,/" >>"$work/results.csv"
+      fi
     done
     bench "$redis1_port" "$pipeline" ping_mbulk | sed "s/^/redis,$pipeline,/" >>"$work/results.csv"
   done
@@ -115,6 +144,7 @@ runs = {}
 for server, pipeline, test, rps in rows:
     runs.setdefault((server, int(pipeline), test), []).append(float(rps))
 med = {k: statistics.median(v) for k, v in runs.items()}
+has_base = any(k[0] == "base" for k in runs)
 def spread(k):
     v = runs.get(k, [])
     return f"{min(v):,.0f}–{max(v):,.0f}" if v else "-"
@@ -122,14 +152,26 @@ print(f"redis-benchmark -c 50 -d 64 -r 100000 -n {sys.argv[3]} (pipeline 16: -n 
 print("Echo Cache: orchestrator over 2 workers; every SET is written to BOTH workers (replicated).")
 print("twemproxy: nutcracker over 2 Redis servers, fnv1a_64/ketama; each key on ONE Redis (no replication).")
 print()
-print("| test | pipeline | echo orchestrator | twemproxy | echo/twemproxy | echo range | twemproxy range | redis PING (ceiling) |")
-print("|---|---|---|---|---|---|---|---|")
+base_head = " base orchestrator | base/twemproxy |" if has_base else ""
+print(f"| test | pipeline | echo orchestrator | twemproxy | echo/twemproxy |{base_head} echo range | twemproxy range | redis PING (ceiling) |")
+print("|---|---|---|---|---|" + ("---|---|" if has_base else "") + "---|---|---|")
 for pipeline in (1, 16):
     ping = med.get(("redis", pipeline, "PING_MBULK"), 0)
     for test in ("SET", "GET"):
         e = med.get(("echo", pipeline, test), 0); t = med.get(("twem", pipeline, test), 0)
-        print(f"| {test} | {pipeline} | {e:,.0f} | {t:,.0f} | {e/t if t else 0:.2f} | {spread(('echo', pipeline, test))} "
+        b = med.get(("base", pipeline, test), 0)
+        base_cells = f" {b:,.0f} | {b/t if t else 0:.2f} |" if has_base else ""
+        print(f"| {test} | {pipeline} | {e:,.0f} | {t:,.0f} | {e/t if t else 0:.2f} |{base_cells} {spread(('echo', pipeline, test))} "
               f"| {spread(('twem', pipeline, test))} | {ping:,.0f} |")
 print()
-print("Targets: echo/twemproxy >= 1.0 at pipeline 16, >= 0.8 at pipeline 1.")
+print("Decided writes at pipeline 16, as a ratio to plain SET through the same server in the same rounds:")
+print()
+print("| test | echo orchestrator | echo / echo SET | twemproxy | twemproxy / twemproxy SET |")
+print("|---|---|---|---|---|")
+for test in ("INCR", "SETNX"):
+    e = med.get(("echo", 16, test), 0); t = med.get(("twem", 16, test), 0)
+    es = med.get(("echo", 16, "SET"), 0); ts = med.get(("twem", 16, "SET"), 0)
+    print(f"| {test} | {e:,.0f} | {e/es if es else 0:.2f} | {t:,.0f} | {t/ts if ts else 0:.2f} |")
+print()
+print("Targets: echo/twemproxy >= 1.0 at pipeline 16, >= 0.8 at pipeline 1; decided writes >= 0.5x plain SET.")
 PY
