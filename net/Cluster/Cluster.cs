@@ -126,7 +126,18 @@ public sealed class Cluster : IDisposable
     /// <paramref name="conflict"/> when two of the slots have writes in flight decided on different copies (a copy
     /// returning to service while its partner still decides: for the few milliseconds until those outcomes land).
     /// </summary>
-    internal WorkerNode? PickDecider(ReadOnlySpan<int> slots, int avoid, out bool conflict)
+    internal WorkerNode? PickDecider(ReadOnlySpan<int> slots, int avoid, out bool conflict) =>
+        Pick(slots, avoid, decide: true, out conflict);
+
+    /// <summary>
+    /// The copy a read over <paramref name="slots"/> (all of one pair) goes to, under their locks: the copy deciding
+    /// writes of any of them while their outcomes travel (the other may not hold them yet), else an up copy,
+    /// alternating; <paramref name="conflict"/> as for <see cref="PickDecider"/>.
+    /// </summary>
+    internal WorkerNode? PickReader(ReadOnlySpan<int> slots, int avoid, out bool conflict) =>
+        Pick(slots, avoid, decide: false, out conflict);
+
+    private WorkerNode? Pick(ReadOnlySpan<int> slots, int avoid, bool decide, out bool conflict)
     {
         conflict = false;
         WorkerNode? deciding = null;
@@ -145,6 +156,10 @@ public sealed class Cluster : IDisposable
         if (deciding != null)
         {
             return deciding;
+        }
+        if (!decide)
+        {
+            return PickReader(slots[0], avoid);
         }
         WorkerNode primary = Workers[Map.PrimaryOf(slots[0])];
         WorkerNode partner = Workers[Map.PartnerOf(slots[0])];

@@ -48,6 +48,9 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
             case BinaryOpcode.Get:
                 StartRead(sequence, frame.Key, new BinaryFrameHeader { Opcode = BinaryOpcode.Get, Flags = header.Flags });
                 break;
+            case BinaryOpcode.Set when header.Has(BinaryFrameFlags.KeepTtl):
+                Forward(sequence, entry, frame.Key, request, decided: true); // keeps what the item held: decided
+                break;
             case BinaryOpcode.Set:
                 StartWrite(sequence, frame.Key, frame.Value, header with { Opcode = BinaryOpcode.ReplicaSet, RequestId = 0 });
                 break;

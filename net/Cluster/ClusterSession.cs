@@ -124,6 +124,7 @@ public abstract class ClusterSession : IDuplexHandler
     protected void StartCommand(long sequence, ReadOnlySpan<byte> command, ReadOnlySpan<int> slots, bool decided,
         bool resp3, KeyFilter filter = default, BinaryOpcode opcode = BinaryOpcode.Command)
     {
+        Interlocked.Add(ref _writeBytesInFlight, command.Length); // held against the byte cap, as a write's value
         CommandCall call;
         using (_poolLock.EnterScope())
         {
@@ -135,8 +136,10 @@ public abstract class ClusterSession : IDuplexHandler
         call.Start(this, sequence, opcode, command, slots, decided, resp3, filter);
     }
 
-    internal void Return(CommandCall call)
+    /// <summary>A command call is done: its bytes no longer count against the byte cap, and the call is pooled.</summary>
+    internal void Return(CommandCall call, int commandLength)
     {
+        Interlocked.Add(ref _writeBytesInFlight, -commandLength);
         using (_poolLock.EnterScope())
         {
             _commands.Push(call);

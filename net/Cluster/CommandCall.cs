@@ -76,7 +76,7 @@ internal sealed class CommandCall : IWorkerReplyTarget
             cluster.EnterSlotLocks(Slots);
             try
             {
-                worker = _decided ? cluster.PickDecider(Slots, avoid, out conflict) : cluster.PickReader(_slots[0], avoid);
+                worker = _decided ? cluster.PickDecider(Slots, avoid, out conflict) : cluster.PickReader(Slots, avoid, out conflict);
                 if (worker != null)
                 {
                     _decider = worker.Index;
@@ -234,6 +234,6 @@ internal sealed class CommandCall : IWorkerReplyTarget
         session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply));
         CallBuffers.Trim(ref _reply);
         CallBuffers.Trim(ref _command);
-        session.Return(this);
+        session.Return(this, _commandLength);
     }
 }

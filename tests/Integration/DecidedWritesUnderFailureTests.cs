@@ -67,11 +67,13 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_delete_during_a_refill_counts_the_key_it_deletes()
+    public async Task A_delete_during_a_refill_counts_the_key_it_deletes_and_an_increment_counts_on()
     {
         const int Preloaded = 200_000;
         const int Writers = 16;
-        using LocalCluster cluster = LocalCluster.Start(2);
+        // The kill is noticed by the reset connections; a generous health timeout keeps a loaded machine (a refill of
+        // 200k items beside the writers) from marking the surviving copy down too, which would answer UNAVAILABLE.
+        using LocalCluster cluster = LocalCluster.Start(2, "--health-timeout", "3000");
         Preload(cluster.Port, Preloaded);
         cluster.KillWorker(Killed);
         await OrchestratorInfo.WaitUntilAsync(cluster.Port, s => s[Killed] == "down", PhaseTimeout, $"worker {Killed} to be down");
@@ -79,6 +81,7 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
         // Worker 1's state as the orchestrator reports it, polled all along, each reading with when it was asked and answered.
         var readings = new List<(long Asked, long Answered, string State)>();
         var deletes = new List<(string Key, long Call, long Return, RespReply Set, RespReply Delete)>();
+        var counts = new List<(int Writer, int Index, RespReply Reply)>();
         using var stop = new CancellationTokenSource();
         Task poller = Task.Factory.StartNew(() =>
         {
@@ -108,9 +111,13 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
                 long call = Stopwatch.GetTimestamp();
                 RespReply delete = connection.Call("DEL", key);
                 long ret = Stopwatch.GetTimestamp();
+                // A counter of this writer's own: a decided INCR keeps working while a copy is refilled (no BUSY),
+                // and counts from where it was.
+                RespReply counted = connection.Call("INCR", $"counter:{w}");
                 lock (deletes)
                 {
                     deletes.Add((key, call, ret, set, delete));
+                    counts.Add((w, i, counted));
                 }
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
@@ -142,6 +149,9 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
             $"SET {d.Key} -> {d.Set}, DEL -> {d.Delete}{(Syncing(d.Call, d.Return) ? " (during the refill)" : "")}";
         output.WriteLine($"{deletes.Count} deletes, {duringRefill} during the refill; worker {Killed} was seen {string.Join(", then ", readings.Select(r => r.State).Distinct())}");
 
+        var badCounts = counts.Where(c => c.Reply.Type != ':' || c.Reply.Integer != c.Index + 1).ToList();
+        Assert.True(badCounts.Count == 0,
+            $"{badCounts.Count} of {counts.Count} INCRs did not count on from the last, first: {string.Join("\n  ", badCounts.Take(5).Select(c => $"INCR counter:{c.Writer} #{c.Index + 1} -> {c.Reply}"))}");
         var wrong = deletes.Where(d => !d.Set.IsStatus("OK") || d.Delete.Type != ':' || d.Delete.Integer != 1).ToList();
         Assert.True(wrong.Count == 0,
             $"{wrong.Count} of {deletes.Count} SET-then-DEL pairs did not answer OK then 1 ({duringRefill} deletes ran during the refill), first: {string.Join("\n  ", wrong.Take(10).Select(Describe))}");
