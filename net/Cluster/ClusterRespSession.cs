@@ -21,17 +21,37 @@ public sealed class ClusterRespSession : ClusterSession
     private const int MaxStackSlots = 64;
     private readonly RespParser _parser = new();
     private readonly RespSession _connection;
+    private readonly ConnectedClient _client;
     private readonly OutputBuffer _local = new(1024, 64 * 1024);
 
     /// <summary>Creates a session over <paramref name="cluster"/>.</summary>
     public ClusterRespSession(Cluster cluster)
-        : base(cluster) => _connection = RespSession.ForConnection(cluster.Clients);
+        : base(cluster)
+    {
+        _connection = RespSession.ForConnection(cluster.Clients);
+        _client = _connection.Client;
+    }
 
     private bool Resp3 => _connection.Version == RespVersion.Resp3;
 
     /// <inheritdoc />
+    public override void Attach(IDuplexChannel channel)
+    {
+        base.Attach(channel);
+        _connection.Attach(channel); // the orchestrator's CLIENT LIST shows its clients (never its links to workers)
+    }
+
+    /// <inheritdoc />
+    public override void OnClosed()
+    {
+        base.OnClosed();
+        _connection.OnClosed();
+    }
+
+    /// <inheritdoc />
     public override int Process(ReadOnlySpan<byte> input)
     {
+        _client.LastInteractionMs = Environment.TickCount64; // idle= counts from the last read, as Redis's
         int total = 0;
         while (HasRoom && !CloseRequested)
         {
@@ -67,11 +87,13 @@ public sealed class ClusterRespSession : ClusterSession
         {
             if ((name[0] | 0x20) == 'g' && count == 2 && !Resp3)
             {
+                _client.LastCommand = CommandTable.GetCommand;
                 StartRead(Reserve(RespReplyKind.Bulk), request[1], new BinaryFrameHeader { Opcode = BinaryOpcode.Get });
                 return;
             }
             if ((name[0] | 0x20) == 's' && count == 3)
             {
+                _client.LastCommand = CommandTable.SetCommand;
                 StartWrite(Reserve(RespReplyKind.Ok), request[1], request[2], new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet });
                 return;
             }
@@ -93,6 +115,7 @@ public sealed class ClusterRespSession : ClusterSession
             command = sub;
         }
         Cluster.Clients.CountCommand();
+        _client.LastCommand = command;
         switch (command.Route)
         {
             case ClusterRoute.Local:

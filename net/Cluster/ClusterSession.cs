@@ -22,7 +22,7 @@ public abstract class ClusterSession : IDuplexHandler
     internal ReplyQueue Replies { get; } = new();
 
     /// <inheritdoc />
-    public void Attach(IDuplexChannel channel) => _channel = channel;
+    public virtual void Attach(IDuplexChannel channel) => _channel = channel;
 
     /// <summary>Parses and dispatches the complete requests at the start of <paramref name="input"/>.</summary>
     public abstract int Process(ReadOnlySpan<byte> input);

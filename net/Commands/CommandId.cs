@@ -113,6 +113,12 @@ public enum CommandId : byte
     ClientSetInfo,
     /// <summary>CLIENT HELP.</summary>
     ClientHelp,
+    /// <summary>CLIENT LIST.</summary>
+    ClientList,
+    /// <summary>CLIENT INFO.</summary>
+    ClientInfo,
+    /// <summary>CLIENT KILL.</summary>
+    ClientKill,
     /// <summary>CONFIG (container).</summary>
     Config,
     /// <summary>CONFIG GET.</summary>

@@ -82,6 +82,9 @@ public static class CommandTable
             new("client|id", CommandId.ClientId, 2, "noscript loading stale", 0, 0, 0, "@slow @connection", "connection", "Returns the unique client ID of the connection.") { Route = ClusterRoute.Local, Reply = ReplyShape.Integer },
             new("client|setinfo", CommandId.ClientSetInfo, 4, "noscript loading stale", 0, 0, 0, "@slow @connection", "connection", "Sets information specific to the client or connection.") { Route = ClusterRoute.Local, Reply = ReplyShape.Status },
             new("client|help", CommandId.ClientHelp, 2, "loading stale", 0, 0, 0, "@slow @connection", "connection", "Returns helpful text about the different subcommands.") { Route = ClusterRoute.Local, Reply = ReplyShape.Array },
+            new("client|list", CommandId.ClientList, -2, "admin noscript loading stale", 0, 0, 0, "@admin @slow @dangerous @connection", "connection", "Lists open connections.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
+            new("client|info", CommandId.ClientInfo, 2, "noscript loading stale", 0, 0, 0, "@slow @connection", "connection", "Returns information about the connection.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
+            new("client|kill", CommandId.ClientKill, -3, "admin noscript loading stale", 0, 0, 0, "@admin @slow @dangerous @connection", "connection", "Terminates open connections.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
         ]) { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
         new("config", CommandId.Config, -2, "", 0, 0, 0, "@slow", "server", "A container for server configuration commands.",
         [
@@ -109,6 +112,12 @@ public static class CommandTable
 
     /// <summary>Commands grouped by name length: dispatch compares only names of the request's length.</summary>
     private static readonly CommandInfo[][] ByLength = GroupByLength();
+
+    /// <summary>GET's row: the hot path skips the lookup, yet records the command run (CLIENT LIST's cmd=).</summary>
+    public static readonly CommandInfo GetCommand = Find("get"u8)!;
+
+    /// <summary>SET's row, as <see cref="GetCommand"/>.</summary>
+    public static readonly CommandInfo SetCommand = Find("set"u8)!;
 
     /// <summary>The command named <paramref name="name"/> (any case), or null.</summary>
     public static CommandInfo? Find(ReadOnlySpan<byte> name)

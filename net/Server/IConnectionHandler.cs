@@ -7,6 +7,9 @@ namespace EchoCache.Net.Server;
 /// </summary>
 public interface IConnectionHandler
 {
+    /// <summary>Called once, before any other call, with the connection the handler serves.</summary>
+    void Attach(IClientConnection connection);
+
     /// <summary>
     /// Executes the complete requests at the start of <paramref name="input"/> and writes their replies to
     /// <paramref name="output"/>. Returns the bytes consumed: 0 when the first request is incomplete.

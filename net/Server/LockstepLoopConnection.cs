@@ -16,7 +16,11 @@ internal sealed class LockstepLoopConnection : ServerLoopConnection
 
     public LockstepLoopConnection(SocketServer server, Socket socket, IConnectionHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
-        : base(server, socket, loop, options, buffers) => _handler = handler;
+        : base(server, socket, loop, options, buffers)
+    {
+        _handler = handler;
+        handler.Attach(this);
+    }
 
     // Replies wait for the end of the loop's batch, as Redis's do (beforeSleep): every connection of one wait is
     // read and executed first, then all their replies leave together, so a client driving many connections

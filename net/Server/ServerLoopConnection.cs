@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 
 namespace EchoCache.Net.Server;
@@ -6,9 +7,10 @@ namespace EchoCache.Net.Server;
 /// What a server's connection on an <see cref="EventLoop"/> adds to a <see cref="LoopSocket"/>, whichever protocol
 /// shape it serves (<see cref="LockstepLoopConnection"/>, <see cref="LoopConnection"/>): its pooled input and output
 /// buffers, start and abort from any thread, a fault counted and closing only that connection, and the close that
-/// gives the buffers back and leaves the server's set.
+/// gives the buffers back and leaves the server's set. Its handler may ask it (<see cref="IClientConnection"/>) for its
+/// addresses, read once when it is accepted, and to close (CLIENT KILL).
 /// </summary>
-internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
+internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IClientConnection
 {
     // Idle checks in a row with nothing done before a connection gives its buffers back (1-2 s, as Redis frees
     // an idle client's query buffer after 2 s): an idle connection then holds no buffer, a busy one keeps its own.
@@ -27,6 +29,31 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
         _buffers = buffers;
         Input = new InputBuffer(buffers, options.MaxRequestSize);
         Output = new OutputBuffer(buffers, options.OutputHighWater);
+        Descriptor = (int)socket.Handle;
+        RemoteEndPoint = EndPointOf(socket, remote: true);
+        LocalEndPoint = EndPointOf(socket, remote: false);
+    }
+
+    /// <inheritdoc />
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <inheritdoc />
+    public IPEndPoint? LocalEndPoint { get; }
+
+    /// <inheritdoc />
+    public int Descriptor { get; }
+
+    /// <summary>The socket's peer or local address; null when the socket cannot say (the peer reset it already).</summary>
+    private static IPEndPoint? EndPointOf(Socket socket, bool remote)
+    {
+        try
+        {
+            return (remote ? socket.RemoteEndPoint : socket.LocalEndPoint) as IPEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Received bytes not yet consumed.</summary>
@@ -43,6 +70,13 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection
     {
         _abortRequested = true;
         Schedule();
+    }
+
+    /// <inheritdoc />
+    public void Kill()
+    {
+        Shutdown(); // the peer sees the close now, not when the loop gets to it
+        Abort();
     }
 
     private protected sealed override void OnWork()

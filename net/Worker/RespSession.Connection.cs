@@ -61,6 +61,7 @@ public sealed partial class RespSession
             return;
         }
         _version = version;
+        _client.Version = version;
         WriteMapHeader(7);
         WriteBulk("server"u8);
         WriteBulk("redis"u8);
@@ -69,7 +70,7 @@ public sealed partial class RespSession
         WriteBulk("proto"u8);
         WriteInteger((int)_version);
         WriteBulk("id"u8);
-        WriteInteger(_clientId);
+        WriteInteger(_client.Id);
         WriteBulk("mode"u8);
         WriteBulk("standalone"u8);
         WriteBulk("role"u8);
@@ -119,38 +120,50 @@ public sealed partial class RespSession
             WriteError("ERR Client names cannot contain spaces, newlines or special characters."u8);
             return false;
         }
-        _clientName = name.IsEmpty ? null : name.ToArray();
+        _client.Name = name.IsEmpty ? null : name.ToArray();
         return true;
     }
 
     private void ClientGetName()
     {
-        if (_clientName is null)
+        byte[]? name = _client.Name;
+        if (name is null)
         {
             WriteNull();
         }
         else
         {
-            WriteBulk(_clientName);
+            WriteBulk(name);
         }
     }
 
     /// <summary>
-    /// CLIENT SETINFO LIB-NAME|LIB-VER value (StackExchange.Redis and redis-py send it on connect): accepted
-    /// and not kept, since nothing here reports it.
+    /// CLIENT SETINFO LIB-NAME|LIB-VER value (StackExchange.Redis and redis-py send it on connect): kept for
+    /// CLIENT LIST's lib-name and lib-ver, as Redis 7.2 keeps them; an empty value clears it.
     /// </summary>
     private void ClientSetInfo(in RespRequest request)
     {
         ReadOnlySpan<byte> option = request[2];
-        if (!Ascii.EqualsIgnoreCase(option, "LIB-NAME"u8) && !Ascii.EqualsIgnoreCase(option, "LIB-VER"u8))
+        bool name = Ascii.EqualsIgnoreCase(option, "LIB-NAME"u8);
+        if (!name && !Ascii.EqualsIgnoreCase(option, "LIB-VER"u8))
         {
             WriteError("ERR Unrecognized option '"u8, option, "'"u8);
             return;
         }
-        if (request[3].ContainsAnyExceptInRange((byte)'!', (byte)'~'))
+        ReadOnlySpan<byte> value = request[3];
+        if (value.ContainsAnyExceptInRange((byte)'!', (byte)'~'))
         {
             WriteError("ERR "u8, option, " cannot contain spaces, newlines or special characters."u8);
             return;
+        }
+        byte[]? kept = value.IsEmpty ? null : value.ToArray();
+        if (name)
+        {
+            _client.LibraryName = kept;
+        }
+        else
+        {
+            _client.LibraryVersion = kept;
         }
         WriteOk();
     }

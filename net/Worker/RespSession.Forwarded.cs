@@ -27,7 +27,7 @@ public sealed partial class RespSession
         ArgumentNullException.ThrowIfNull(stats);
         _engine = null!;
         _stats = stats;
-        _clientId = stats.NextClientId();
+        _client = new ConnectedClient(stats.NextClientId());
     }
 
     /// <summary>Whether the session has no engine (<see cref="ForConnection"/>).</summary>
@@ -37,10 +37,13 @@ public sealed partial class RespSession
     public RespVersion Version => _version;
 
     /// <summary>The connection's client id (CLIENT ID).</summary>
-    public long ClientId => _clientId;
+    public long ClientId => _client.Id;
 
     /// <summary>The connection's name (CLIENT SETNAME), or null.</summary>
-    public byte[]? ClientName => _clientName;
+    public byte[]? ClientName => _client.Name;
+
+    /// <summary>The connection as CLIENT LIST shows it; the orchestrator records its own hot path's commands in it.</summary>
+    internal ConnectedClient Client => _client;
 
     /// <summary>
     /// Runs <paramref name="request"/> on a <see cref="ForConnection"/> session, its reply written to

@@ -21,9 +21,8 @@ public sealed partial class RespSession
     private readonly CacheEngine _engine;
     private readonly WorkerStats _stats;
     private readonly RespParser _parser = new();
-    private readonly long _clientId;
+    private readonly ConnectedClient _client;
     private RespVersion _version = RespVersion.Resp2;
-    private byte[]? _clientName;
 
     // Pipelined requests are parsed a batch at a time ahead of running them, their keys prefetched (ParseAhead).
     // A batch holds at most AheadArguments arguments in all; a request with more is parsed when it runs.
@@ -41,7 +40,7 @@ public sealed partial class RespSession
         ArgumentNullException.ThrowIfNull(stats);
         _engine = engine;
         _stats = stats;
-        _clientId = stats.NextClientId();
+        _client = new ConnectedClient(stats.NextClientId());
     }
 
     /// <summary>Set after QUIT or a protocol error: the loop sends what is written, then closes.</summary>
@@ -61,6 +60,7 @@ public sealed partial class RespSession
             return input.Length;
         }
         _output = output;
+        _client.LastInteractionMs = Environment.TickCount64; // idle= counts from the last read, as Redis's
         int consumed = 0;
         int ahead = 0, next = 0; // requests parsed ahead (_ahead[next..ahead] not run yet)
         while (consumed < input.Length && !output.IsFull)
@@ -160,17 +160,20 @@ public sealed partial class RespSession
             if (first == 'g' && request.Count == 2)
             {
                 _stats.CountCommand();
+                _client.LastCommand = CommandTable.GetCommand;
                 Get(request);
                 return;
             }
             if (first == 's' && request.Count >= 3)
             {
                 _stats.CountCommand();
+                _client.LastCommand = CommandTable.SetCommand;
                 Set(request);
                 return;
             }
         }
         CommandInfo? command = CommandTable.Find(name);
+        _client.LastCommand = command; // Redis's lastcmd: what the lookup found, null for an unknown command
         if (command is null)
         {
             WriteUnknownCommand(request);
@@ -185,6 +188,7 @@ public sealed partial class RespSession
         if (command.Subcommands.Length != 0 && request.Count > 1)
         {
             CommandInfo? sub = command.FindSubcommand(request[1]);
+            _client.LastCommand = sub;
             if (sub is null)
             {
                 WriteUnknownSubcommand(request);
@@ -265,9 +269,12 @@ public sealed partial class RespSession
             case CommandId.Auth: Auth(request); break;
             case CommandId.ClientSetName: ClientSetName(request); break;
             case CommandId.ClientGetName: ClientGetName(); break;
-            case CommandId.ClientId: WriteInteger(_clientId); break;
+            case CommandId.ClientId: WriteInteger(_client.Id); break;
             case CommandId.ClientSetInfo: ClientSetInfo(request); break;
             case CommandId.ClientHelp: WriteHelp(ClientHelpLines); break;
+            case CommandId.ClientList: ClientList(request); break;
+            case CommandId.ClientInfo: ClientInfo(); break;
+            case CommandId.ClientKill: ClientKill(request); break;
             case CommandId.ConfigGet: ConfigGet(request); break;
             case CommandId.ConfigHelp: WriteHelp(ConfigHelpLines); break;
             case CommandId.Command: CommandAll(); break;

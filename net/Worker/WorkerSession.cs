@@ -12,6 +12,10 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
 {
     private BinarySession? _binary;
     private RespSession? _resp;
+    private IClientConnection? _connection;
+
+    /// <inheritdoc />
+    public void Attach(IClientConnection connection) => _connection = connection;
 
     /// <inheritdoc />
     public bool IsStreaming => _binary?.IsStreaming ?? false;
@@ -31,6 +35,10 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
             return _binary.Process(input, output);
         }
         _resp = new RespSession(engine, stats);
+        if (_connection != null)
+        {
+            _resp.Attach(_connection); // a RESP client: CLIENT LIST shows it (the orchestrator's binary links it does not)
+        }
         return _resp.Process(input, output);
     }
 
@@ -38,5 +46,9 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
     public void ContinueStream(OutputBuffer output) => _binary?.ContinueStream(output);
 
     /// <inheritdoc />
-    public void OnClosed() => _binary?.Dispose();
+    public void OnClosed()
+    {
+        _binary?.Dispose();
+        _resp?.OnClosed();
+    }
 }

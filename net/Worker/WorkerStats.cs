@@ -22,6 +22,9 @@ public sealed class WorkerStats
     /// <summary>The server, once listening (for its connection count).</summary>
     public SocketServer? Server { get; set; }
 
+    /// <summary>The RESP clients connected (CLIENT LIST, CLIENT KILL).</summary>
+    public ClientRegistry Registry { get; } = new();
+
     /// <summary>Connections being served.</summary>
     public int Connections => Server?.ConnectionCount ?? 0;
 

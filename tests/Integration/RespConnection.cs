@@ -64,6 +64,29 @@ internal sealed class RespConnection : IDisposable
         return ReadReply();
     }
 
+    /// <summary>The port this end of the connection was given (the server's CLIENT LIST shows it in addr=).</summary>
+    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+    /// <summary>
+    /// Reads, with no reply owed, until the server closes the connection: true when the read sees the close (end of
+    /// stream, or a reset), false when a byte arrives instead. Nothing arriving within the timeout throws.
+    /// </summary>
+    public bool ReadSeesClose()
+    {
+        if (_start != _end)
+        {
+            return false;
+        }
+        try
+        {
+            return _socket.Receive(_buffer, 0, _buffer.Length, SocketFlags.None) == 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _socket.Dispose();
 
