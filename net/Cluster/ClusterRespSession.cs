@@ -114,7 +114,10 @@ public sealed class ClusterRespSession : ClusterSession
             }
             command = sub;
         }
-        Cluster.Clients.CountCommand();
+        if (command.Route != ClusterRoute.Local)
+        {
+            Cluster.Clients.CountCommand(); // a local command is counted by the session that runs it
+        }
         _client.LastCommand = command;
         switch (command.Route)
         {
