@@ -46,23 +46,8 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.Ok when kind == RespReplyKind.Ok:
                 "+OK\r\n"u8.CopyTo(destination);
                 return 5;
-            case BinaryStatus.Ok or BinaryStatus.Stale when kind == RespReplyKind.Found:
-                RespWriter.TryWriteInteger(1, destination, out written);
-                return written;
-            case BinaryStatus.NotFound when kind == RespReplyKind.Found:
-                RespWriter.TryWriteInteger(0, destination, out written);
-                return written;
             case BinaryStatus.NotFound when kind == RespReplyKind.Bulk:
                 RespWriter.TryWriteNull(RespVersion.Resp2, destination, out written);
-                return written;
-            case BinaryStatus.Ok when kind == RespReplyKind.Counter:
-                RespWriter.TryWriteInteger(BinaryPrimitives.ReadInt64LittleEndian(_reply.Value), destination, out written);
-                return written;
-            case BinaryStatus.Ok when kind is RespReplyKind.Ttl or RespReplyKind.Pttl:
-                RespWriter.TryWriteInteger(TimeToLive(_reply.Header.Expiry, kind == RespReplyKind.Ttl), destination, out written);
-                return written;
-            case BinaryStatus.NotFound when kind is RespReplyKind.Ttl or RespReplyKind.Pttl:
-                RespWriter.TryWriteInteger(-2, destination, out written);
                 return written;
             default:
                 return WriteFailure(status, destination);
@@ -198,32 +183,13 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.Unavailable:
                 RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
                 return written;
-            case BinaryStatus.NotANumber:
-                RespWriter.TryWriteError("ERR value is not an integer or out of range"u8, destination, out written);
-                return written;
-            case BinaryStatus.Overflow:
-                RespWriter.TryWriteError("ERR increment or decrement would overflow"u8, destination, out written);
-                return written;
-            case BinaryStatus.Busy:
-                RespWriter.TryWriteError("BUSY a replica of this key is being refilled; retry shortly"u8, destination, out written);
-                return written;
             case BinaryStatus.TooLarge:
-                RespWriter.TryWriteError("ERR key or value too large"u8, destination, out written);
+                // A plain write's only refusal for its size (keys are checked before): the worker's text for it.
+                RespWriter.TryWriteError("ERR value too large: an item must fit in 1 MiB after compression"u8, destination, out written);
                 return written;
             default:
                 RespWriter.TryWriteError("ERR the cluster could not apply the command"u8, destination, out written);
                 return written;
         }
-    }
-
-    /// <summary>What TTL (seconds, rounded like Redis) or PTTL answers for an item's absolute expiry (0 = none).</summary>
-    private static long TimeToLive(long expiry, bool seconds)
-    {
-        if (expiry == 0)
-        {
-            return -1;
-        }
-        long left = Math.Max(0, expiry - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        return seconds ? (left + 500) / 1000 : left;
     }
 }

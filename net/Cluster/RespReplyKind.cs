@@ -3,23 +3,15 @@ namespace EchoCache.Net.Cluster;
 /// <summary>How the orchestrator's RESP session turns a cluster call's outcome into a RESP reply.</summary>
 internal enum RespReplyKind
 {
-    /// <summary>The entry's bytes were written already (PING, errors found while parsing).</summary>
+    /// <summary>The reply as given: a forwarded command's (the worker's RESP reply), or the orchestrator's own.</summary>
     Literal,
     /// <summary>GET: the value as a bulk string, or a null bulk when not found.</summary>
     Bulk,
-    /// <summary>SET: +OK.</summary>
+    /// <summary>SET, FLUSHALL: +OK.</summary>
     Ok,
-    /// <summary>DEL, EXISTS: :1 when the key was there, :0 when not.</summary>
-    Found,
-    /// <summary>INCR and friends: the new value as an integer.</summary>
-    Counter,
-    /// <summary>TTL: seconds left, -1 without expiry, -2 when the key is missing.</summary>
-    Ttl,
-    /// <summary>PTTL: milliseconds left, -1 without expiry, -2 when the key is missing.</summary>
-    Pttl,
     /// <summary>
-    /// Head of a multi-key DEL, UNLINK or EXISTS (<see cref="ReplyQueue.ReserveGroup"/>): the keys found, as an
-    /// integer. Its members write nothing of their own.
+    /// Head of a multi-key DEL, UNLINK, EXISTS or TOUCH across pairs, or of DBSIZE over several pairs
+    /// (<see cref="ReplyQueue.ReserveGroup"/>): its members' integer replies added up. Members write nothing of their own.
     /// </summary>
     CountTotal,
     /// <summary>Head of MSET: +OK once every key is written.</summary>

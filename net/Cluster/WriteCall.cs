@@ -61,15 +61,6 @@ internal sealed class WriteCall : IWorkerReplyTarget
             Complete(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
             return;
         }
-        if (_request.Opcode == BinaryOpcode.ReplicaIncrement
-            && (primary.State == WorkerState.Syncing || partner.State == WorkerState.Syncing))
-        {
-            // A copy being refilled may not hold the key's value yet: applying the delta there would start the
-            // count from zero, and the older value arriving later would lose to the newer version. Until the
-            // increment's result is replicated as a value, say so instead of guessing.
-            Complete(new ClusterReply(BinaryStatus.Busy, "a replica of this key is being refilled; retry shortly"u8));
-            return;
-        }
         // The answer comes from a copy that held the full state (a copy being refilled may lack the key yet).
         _preferred = primary.State == WorkerState.Up ? primary.Index : partner.Index;
         // One extra count held until both sends are queued, so an early answer cannot finish the call.
