@@ -23,7 +23,7 @@ public sealed class SystemEngineClockTests
     }
 
     [Fact]
-    public void The_system_clock_rounds_once_and_reads_the_wall_clock_millisecond()
+    public void The_system_clock_reads_the_wall_clock_millisecond()
     {
         AssertNeverBehindTheWallClock(new SystemEngineClock());
     }
