@@ -45,6 +45,7 @@ public sealed partial class CacheEngine : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(options), "The tombstone retention cannot be negative.");
         }
         _clock = clock ?? EngineClock.System;
+        EvictionObserver = options.EvictionObserver;
         _compressionThreshold = options.CompressionThreshold;
         _arena = new SlabArena(options.MemoryLimit);
         _shards = new Shard[shards];
@@ -52,7 +53,7 @@ public sealed partial class CacheEngine : IDisposable
         long retention = (long)options.TombstoneRetention.TotalMilliseconds;
         for (int i = 0; i < shards; i++)
         {
-            _shards[i] = new Shard(this, _arena, _clock, i, retention);
+            _shards[i] = new Shard(this, _arena, _clock, i, retention, options.EvictionObserver);
         }
     }
 
@@ -61,6 +62,9 @@ public sealed partial class CacheEngine : IDisposable
 
     /// <summary>The clock the engine expires items by.</summary>
     public EngineClock Clock => _clock;
+
+    /// <summary>Told of every item evicted to make room (<see cref="EngineOptions.EvictionObserver"/>); null for none.</summary>
+    public IEvictionObserver? EvictionObserver { get; }
 
     /// <summary>Number of shards.</summary>
     public int ShardCount => _shards.Length;
@@ -177,7 +181,8 @@ public sealed partial class CacheEngine : IDisposable
 
     /// <summary>
     /// Deletes a key. With <see cref="WriteCondition.IfNewer"/> it leaves a tombstone carrying the version
-    /// (and answers <see cref="CacheStatus.NotFound"/> if there was nothing live, having still recorded it).
+    /// (and answers <see cref="CacheStatus.NotFound"/> if there was nothing live, having still recorded it); such a
+    /// delete also removes an item of exactly its version (a replicated eviction, <see cref="WriteCondition.IfNewer"/>).
     /// Stamped (<see cref="StampVersions"/>), removing a live item leaves a tombstone carrying the stamp.
     /// </summary>
     public CacheStatus Delete(ReadOnlySpan<byte> key, in WriteOptions options, out ulong version)

@@ -20,4 +20,10 @@ public sealed class EngineOptions
     /// key back. Must outlast the longest resync. Default 5 minutes.
     /// </summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Told of every item evicted to make room, under the shard's lock (<see cref="IEvictionObserver"/> says which
+    /// evictions, and what it may do). Null (the default): no call, and nothing on any path changes.
+    /// </summary>
+    public IEvictionObserver? EvictionObserver { get; init; }
 }

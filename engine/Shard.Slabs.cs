@@ -263,9 +263,16 @@ internal sealed unsafe partial class Shard
 
     private void EvictLocked(byte* item, uint itemRef)
     {
-        SlotRef slot = FindRef(itemRef, KeyHash.Compute(Item.Key(item, Item.Meta(item))));
+        ulong meta = Item.Meta(item);
+        SlotRef slot = FindRef(itemRef, KeyHash.Compute(Item.Key(item, meta)));
         if (slot.Found)
         {
+            if (_evictionObserver != null && !Item.IsTombstone(meta))
+            {
+                // Told before the chunk is freed (the key lives in it), under this shard's lock: a read of the key
+                // after this eviction takes the lock after the observer has recorded it.
+                _evictionObserver.OnEvicted(Item.Key(item, meta), Item.Version(item));
+            }
             RemoveLocked(slot, item);
         }
         else

@@ -16,6 +16,7 @@ internal sealed unsafe partial class Shard
     private readonly SlabArena _arena;
     private readonly EngineClock _clock;
     private readonly long _tombstoneRetentionMs;
+    private readonly IEvictionObserver? _evictionObserver;
 
     private long _items;
     private long _tombstones;
@@ -29,8 +30,10 @@ internal sealed unsafe partial class Shard
     private long _expirations;
     private long _pagesMoved;
 
-    public Shard(CacheEngine engine, SlabArena arena, EngineClock clock, int index, long tombstoneRetentionMs)
+    public Shard(CacheEngine engine, SlabArena arena, EngineClock clock, int index, long tombstoneRetentionMs,
+        IEvictionObserver? evictionObserver)
     {
+        _evictionObserver = evictionObserver;
         _engine = engine;
         _arena = arena;
         _clock = clock;
@@ -145,7 +148,7 @@ internal sealed unsafe partial class Shard
             byte* item = FindForWrite(key, hash, options.Condition, out SlotRef slot, out bool live);
             if (options.Condition == WriteCondition.IfNewer)
             {
-                if (IsStale(item, options.Version))
+                if (IsStaleDelete(item, options.Version))
                 {
                     return CacheStatus.Stale;
                 }
@@ -362,6 +365,24 @@ internal sealed unsafe partial class Shard
     /// </summary>
     private bool IsStale(byte* item, ulong version) =>
         version <= _flushFloor || (item != null && version <= Item.Version(item));
+
+    /// <summary>
+    /// <see cref="IsStale"/> for a replica delete, except that a delete beats a live (or expired) item of its own
+    /// version: the orchestrator replicates an eviction as a delete carrying the evicted item's version
+    /// (docs/consistency.md, "Eviction"), which must remove that item on the other copy, and must not remove a newer
+    /// write. No other write shares a version with a delete of the same key, so nothing else meets the tie; and two
+    /// copies that hold the item and a tombstone of one version both end with the tombstone, whichever order the
+    /// two reach them in.
+    /// </summary>
+    private bool IsStaleDelete(byte* item, ulong version)
+    {
+        if (version <= _flushFloor || item == null)
+        {
+            return version <= _flushFloor;
+        }
+        ulong held = Item.Version(item);
+        return version < held || (version == held && Item.IsTombstone(Item.Meta(item)));
+    }
 
     /// <summary>The version a write stores: the replica write's own, else the stamp or the next local one.</summary>
     private ulong NextVersion(in WriteOptions options)

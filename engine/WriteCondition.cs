@@ -14,7 +14,8 @@ public enum WriteCondition : byte
     /// <summary>
     /// A replica write: applies only if <see cref="WriteOptions.Version"/> is newer than the version held,
     /// tombstones included, and than <see cref="CacheEngine.FlushFloor"/>, and stores that version. Otherwise the
-    /// answer is <see cref="CacheStatus.Stale"/>.
+    /// answer is <see cref="CacheStatus.Stale"/>. A replica delete also applies to an item (not a tombstone) of
+    /// exactly its version: that is how a replicated eviction removes the evicted version and nothing newer.
     /// </summary>
     IfNewer,
 }

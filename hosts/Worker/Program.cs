@@ -69,7 +69,10 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
-        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory }, new SenderClock(clockOffset));
+        // Evictions are logged for the orchestrator, which deletes an evicted key on its other copy too
+        // (docs/consistency.md, "Eviction").
+        using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory, EvictionObserver = new EvictionLog() },
+            new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,

@@ -38,9 +38,10 @@ public sealed class Cluster : IDisposable
         _logger = logger;
         Map = new SlotMap(workers.Count);
         Workers = new WorkerNode[workers.Count];
+        var evictions = new EvictionDeletes(this);
         for (int i = 0; i < workers.Count; i++)
         {
-            Workers[i] = new WorkerNode(i, workers[i], options, loops, Clock, OnStateChanged);
+            Workers[i] = new WorkerNode(i, workers[i], options, loops, Clock, OnStateChanged, evictions);
         }
         for (int i = 0; i < _slotLocks.Length; i++)
         {

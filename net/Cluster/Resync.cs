@@ -208,7 +208,7 @@ internal sealed class Resync : IWorkerReplyTarget
     private async Task<bool> StreamAsync(ILogger logger, CancellationToken cancellationToken)
     {
         // A connection of its own: the stream's many reply frames must not hold up the source's live traffic.
-        using WorkerLink stream = await WorkerLink.ConnectAsync(_source.EndPoint, _cluster.Loops.Next(), null, cancellationToken).ConfigureAwait(false);
+        using WorkerLink stream = await WorkerLink.ConnectAsync(_source.EndPoint, _cluster.Loops.Next(), null, _source, cancellationToken).ConfigureAwait(false);
         _stream = stream;
         if (!stream.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default, this, StreamToken))
         {

@@ -14,7 +14,8 @@ namespace EchoCache.Net.Cluster;
 /// loop sends everything queued after the events of its batch, so all the requests a batch of client reads
 /// (or of worker replies) sets off leave in one send. When the connection fails, every request in flight is
 /// failed at once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>) and later sends are refused: the owner
-/// reconnects with a new link.
+/// reconnects with a new link. EVICTED frames, which no request asked for, go to the link's
+/// <see cref="IEvictionNoticeTarget"/> as they come, between the replies they precede.
 /// </summary>
 public sealed class WorkerLink : LoopSocket, IDisposable
 {
@@ -42,20 +43,25 @@ public sealed class WorkerLink : LoopSocket, IDisposable
     private int _receivedEnd;
     private volatile bool _paused;
     private readonly Action<WorkerLink>? _onFailed;
+    private readonly IEvictionNoticeTarget? _notices;
 
-    private WorkerLink(Socket socket, EventLoop loop, Action<WorkerLink>? onFailed)
+    private WorkerLink(Socket socket, EventLoop loop, Action<WorkerLink>? onFailed, IEvictionNoticeTarget? notices)
         : base(socket, loop)
     {
         _onFailed = onFailed;
+        _notices = notices;
         Schedule(); // registers the socket on the loop's thread
     }
 
-    /// <summary>Connects to a worker, driven by <paramref name="loop"/>; <paramref name="onFailed"/> runs once when the link fails.</summary>
+    /// <summary>
+    /// Connects to a worker, driven by <paramref name="loop"/>; <paramref name="onFailed"/> runs once when the link
+    /// fails, and the worker's eviction notices go to <paramref name="notices"/> (ignored when null).
+    /// </summary>
     public static async Task<WorkerLink> ConnectAsync(IPEndPoint worker, EventLoop loop, Action<WorkerLink>? onFailed,
-        CancellationToken cancellationToken)
+        IEvictionNoticeTarget? notices, CancellationToken cancellationToken)
     {
         Socket socket = await EventLoop.ConnectAsync(worker, ConnectTimeout, cancellationToken).ConfigureAwait(false);
-        return new WorkerLink(socket, loop, onFailed);
+        return new WorkerLink(socket, loop, onFailed, notices);
     }
 
     /// <summary>Whether the link has failed (every later send is refused).</summary>
@@ -254,6 +260,25 @@ public sealed class WorkerLink : LoopSocket, IDisposable
             if (status != OperationStatus.Done || frame.Opcode == BinaryOpcode.ConnectionError)
             {
                 return false;
+            }
+            if (frame.Opcode == BinaryOpcode.Evicted)
+            {
+                // Unasked, and ahead of the replies it must precede: handled before the next frame is looked at. A
+                // failed link's worker is down already (and refilled before it serves): its notices are dropped.
+                consumed += length;
+                if (Volatile.Read(ref _failed))
+                {
+                    continue;
+                }
+                if (frame.Header.Status != BinaryStatus.Ok)
+                {
+                    _notices?.OnNoticesLost();
+                }
+                else
+                {
+                    _notices?.OnEvicted(frame.Key, frame.Header.Version, frame.Header.RequestId);
+                }
+                continue;
             }
             PendingReply head;
             using (_lock.EnterScope())

@@ -9,15 +9,20 @@ namespace EchoCache.Net.Cluster;
 /// <summary>
 /// One worker as the orchestrator sees it: its address, its state, and its pipelined links (a key's requests
 /// always take link <c>slot mod links</c>, so they stay in order). Any failed link marks the whole worker down:
-/// a killed worker resets its connections, which is how a kill -9 is noticed within milliseconds.
+/// a killed worker resets its connections, which is how a kill -9 is noticed within milliseconds. Its eviction
+/// notices, on any of its links, go to the cluster's <see cref="EvictionDeletes"/>.
 /// </summary>
-public sealed class WorkerNode : IDisposable
+public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
 {
     private readonly ClusterOptions _options;
     private readonly EventLoopGroup _loops;
     private readonly VersionClock _clock;
     private readonly Action<WorkerNode, WorkerState, string> _stateChanged;
     private readonly HealthProbe _probe = new();
+    private readonly EvictionDeletes _evictions;
+    // The worker's eviction notices up to this number have been handled (on some link): later arrivals of them are
+    // skipped, and health checks acknowledge them. Reset when the links are opened again.
+    private long _noticesHandled;
     private WorkerLink[] _links = [];
     private WorkerLink? _control;
     private int _state;
@@ -25,8 +30,9 @@ public sealed class WorkerNode : IDisposable
     private long _probeSentAt;
 
     internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options, EventLoopGroup loops, VersionClock clock,
-        Action<WorkerNode, WorkerState, string> stateChanged)
+        Action<WorkerNode, WorkerState, string> stateChanged, EvictionDeletes evictions)
     {
+        _evictions = evictions;
         _clock = clock;
         Index = index;
         EndPoint = endPoint;
@@ -79,12 +85,15 @@ public sealed class WorkerNode : IDisposable
     internal async Task<bool> ConnectAsync(CancellationToken cancellationToken)
     {
         var links = new WorkerLink[_options.LinksPerWorker + 1];
+        // A worker that restarted numbers its notices from 1 again; one that did not sends again what was not
+        // acknowledged, and deleting twice changes nothing.
+        Interlocked.Exchange(ref _noticesHandled, 0);
         try
         {
             for (int i = 0; i < links.Length; i++)
             {
                 // Links spread over the loops, the worker's index staggering them across workers.
-                links[i] = await WorkerLink.ConnectAsync(EndPoint, _loops[Index + i], OnLinkFailed, cancellationToken).ConfigureAwait(false);
+                links[i] = await WorkerLink.ConnectAsync(EndPoint, _loops[Index + i], OnLinkFailed, this, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
@@ -134,6 +143,30 @@ public sealed class WorkerNode : IDisposable
 
     private void OnLinkFailed(WorkerLink link) => MarkDown($"connection to {EndPoint} lost");
 
+    /// <summary>The worker's eviction notices up to this number have been handled.</summary>
+    internal ulong NoticesHandled => (ulong)Interlocked.Read(ref _noticesHandled);
+
+    /// <summary>Records that notice <paramref name="sequence"/>, and so every earlier one, has been handled.</summary>
+    internal void NoticeHandled(ulong sequence)
+    {
+        long handled = Interlocked.Read(ref _noticesHandled);
+        while ((ulong)handled < sequence)
+        {
+            long seen = Interlocked.CompareExchange(ref _noticesHandled, (long)sequence, handled);
+            if (seen == handled)
+            {
+                return;
+            }
+            handled = seen;
+        }
+    }
+
+    void IEvictionNoticeTarget.OnEvicted(ReadOnlySpan<byte> key, ulong version, ulong sequence) =>
+        _evictions.OnEvicted(this, key, version, sequence);
+
+    void IEvictionNoticeTarget.OnNoticesLost() =>
+        MarkDown("it lost eviction notices: its copy may lack keys its partner holds");
+
     /// <summary>
     /// One health step (every <see cref="ClusterOptions.HealthInterval"/>): a probe unanswered for longer than
     /// <see cref="ClusterOptions.HealthTimeout"/> marks the worker down; otherwise the next probe goes out.
@@ -161,7 +194,15 @@ public sealed class WorkerNode : IDisposable
         }
         Interlocked.Exchange(ref _probeSentAt, Stopwatch.GetTimestamp());
         // The probe carries the orchestrator's clock: the worker's background expiry follows it (SenderClock).
-        var probe = new BinaryFrameHeader { Opcode = BinaryOpcode.Health, Flags = BinaryFrameFlags.SenderClock, Expiry = _clock.Instant() };
+        // Its version acknowledges the eviction notices handled so far: connections that have not carried them yet
+        // need not (docs/protocol.md, "HEALTH").
+        var probe = new BinaryFrameHeader
+        {
+            Opcode = BinaryOpcode.Health,
+            Flags = BinaryFrameFlags.SenderClock,
+            Expiry = _clock.Instant(),
+            Version = NoticesHandled,
+        };
         link.Send(probe, default, default, _probe, Interlocked.Increment(ref _probesSent));
     }
 

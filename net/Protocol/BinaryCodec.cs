@@ -292,7 +292,7 @@ public static partial class BinaryCodec
             return BinaryStatus.BadRequest;
         }
         // An error reply echoes the request's opcode, known or not (and ConnectionError is 0).
-        if (header.Status == BinaryStatus.Ok && RequestRule(header.Opcode) == BinaryRule.None)
+        if (header.Status == BinaryStatus.Ok && RequestRule(header.Opcode) == BinaryRule.None && header.Opcode != BinaryOpcode.Evicted)
         {
             reason = "unknown opcode"u8;
             return BinaryStatus.BadRequest;
@@ -350,7 +350,7 @@ public static partial class BinaryCodec
             BinaryOpcode.BinaryCommand => BinaryRule.Known | BinaryRule.ValueAny | BinaryRule.VersionOptional
                 | BinaryRule.ClockInExpiry | Allow(Clock),
             BinaryOpcode.Snapshot => BinaryRule.Known,
-            BinaryOpcode.Health => BinaryRule.Known | BinaryRule.ClockInExpiry | Allow(Clock),
+            BinaryOpcode.Health => BinaryRule.Known | BinaryRule.VersionOptional | BinaryRule.ClockInExpiry | Allow(Clock),
             _ => BinaryRule.None,
         };
     }

@@ -65,6 +65,15 @@ public enum BinaryOpcode : byte
     BinaryCommand = 0x45,
     /// <summary>Internal: streams every item and tombstone, as stored, for a partner's resync.</summary>
     Snapshot = 0x48,
-    /// <summary>Internal: liveness and identity of the worker for the orchestrator's health checks.</summary>
+    /// <summary>
+    /// Internal: liveness and identity of the worker for the orchestrator's health checks; the request's version
+    /// acknowledges the eviction notices the orchestrator has handled (docs/protocol.md, "HEALTH").
+    /// </summary>
     Health = 0x49,
+    /// <summary>
+    /// Reply only, never a request: an eviction notice a worker writes, unasked, on an orchestrator's connection
+    /// before the reply to the next request it runs (docs/protocol.md, "EVICTED"): key = the evicted key, version =
+    /// its item's version, request id = the notice's sequence number. Any status but OK says notices were lost.
+    /// </summary>
+    Evicted = 0x4A,
 }

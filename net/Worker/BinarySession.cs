@@ -22,6 +22,11 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
     private SnapshotCursor? _snapshot;
     private ulong _snapshotRequestId;
     private long _snapshotItems;
+    // The engine's evictions, when a worker keeps them for the orchestrator, and this connection's place in them:
+    // -1 until the connection proves to be an orchestrator's (its first internal request), then the last notice
+    // written on it (or skipped, as acknowledged).
+    private readonly EvictionLog? _evictions = engine.EvictionObserver as EvictionLog;
+    private long _noticeCursor = -1;
 
     /// <summary>Set after a frame that leaves the stream untrustworthy: the loop replies, then closes.</summary>
     public bool CloseRequested { get; private set; }
@@ -58,7 +63,14 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
             {
                 _following = true;
                 _clock?.Follow(); // an orchestrator's worker: expiry follows its clock only
+                if (_evictions != null)
+                {
+                    // Notices the orchestrator has not acknowledged may not have reached it (a new orchestrator, or a
+                    // link opened again): they go out on this connection too. Deletes they lead to are idempotent.
+                    _noticeCursor = _evictions.StartCursor();
+                }
             }
+            int replyStart = _noticeCursor >= 0 ? WriteNotices(output) : 0;
             if (frame.Header.Has(BinaryFrameFlags.SenderClock) && _clock != null)
             {
                 using (_clock.At(frame.Header.Expiry))
@@ -70,9 +82,55 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
             {
                 Execute(frame, output);
             }
+            if (_noticeCursor >= 0 && _noticeCursor != _evictions!.Last)
+            {
+                // Evicted while the request ran (by it, or on another thread): those notices must precede its reply
+                // too, since it may have seen the key gone.
+                WriteNoticesBefore(replyStart, output);
+            }
             total += consumed;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Writes the eviction notices this orchestrator connection has not carried yet (docs/consistency.md,
+    /// "Eviction"), skipping those the orchestrator has acknowledged; returns where the next reply starts, as an
+    /// offset from the first unsent byte. With nothing new: two volatile reads.
+    /// </summary>
+    private int WriteNotices(OutputBuffer output)
+    {
+        long acknowledged = _evictions!.Acknowledged;
+        if (_noticeCursor < acknowledged)
+        {
+            _noticeCursor = acknowledged;
+        }
+        if (_noticeCursor != _evictions.Last)
+        {
+            _evictions.WriteNotices(ref _noticeCursor, output);
+        }
+        return output.Pending;
+    }
+
+    /// <summary>
+    /// Writes the notices of evictions made while a request ran, and moves them before its reply (which starts
+    /// <paramref name="replyStart"/> bytes after the first unsent byte): a reply that saw an evicted key gone reaches
+    /// the orchestrator after the notice. The bytes are rotated in place (three reversals): nothing is allocated.
+    /// </summary>
+    private void WriteNoticesBefore(int replyStart, OutputBuffer output)
+    {
+        int replyEnd = output.Pending;
+        _evictions!.WriteNotices(ref _noticeCursor, output);
+        int replyLength = replyEnd - replyStart;
+        if (replyLength == 0)
+        {
+            return;
+        }
+        // Offsets from the first unsent byte survive the buffer growing (which moves the unsent bytes to the front).
+        Span<byte> region = output.Bytes.AsSpan(output.SentOffset + replyStart, output.Pending - replyStart);
+        region[..replyLength].Reverse();
+        region[replyLength..].Reverse();
+        region.Reverse();
     }
 
     /// <summary>
@@ -183,6 +241,8 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 _snapshotItems = 0;
                 break;
             case BinaryOpcode.Health:
+                // Its version acknowledges the eviction notices the orchestrator has handled.
+                _evictions?.Acknowledge(header.Version);
                 Health(header, output);
                 break;
             default:

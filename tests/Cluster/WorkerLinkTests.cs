@@ -28,7 +28,7 @@ public sealed class WorkerLinkTests : IDisposable
     [Fact]
     public async Task Pipelined_requests_from_many_threads_each_get_their_own_reply()
     {
-        using WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _loop, null, CancellationToken.None);
+        using WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _loop, null, null, CancellationToken.None);
         var target = new RecordingTarget();
         const int Threads = 4, PerThread = 2000;
         Parallel.For(0, Threads, t =>
@@ -59,7 +59,7 @@ public sealed class WorkerLinkTests : IDisposable
     {
         int failures = 0;
         WorkerLink link = await WorkerLink.ConnectAsync(_server.LocalEndPoint, _loop, _ => Interlocked.Increment(ref failures),
-            CancellationToken.None);
+            null, CancellationToken.None);
         var target = new RecordingTarget();
         // A snapshot of many items keeps replies flowing while the link is cut.
         for (int i = 0; i < 20_000; i++) _engine.Set(Encoding.ASCII.GetBytes($"k{i}"), new byte[100], default, out _);

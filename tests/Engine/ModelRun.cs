@@ -245,6 +245,10 @@ internal sealed class ModelRun : IDisposable
     /// <summary>Whether a replica write is refused: no newer than what is held, or than the flush floor.</summary>
     private bool Stale(ModelEntry? held, WriteOptions o) => o.Version <= _floor || held != null && o.Version <= held.Version;
 
+    /// <summary>Whether a replica delete is refused: as <see cref="Stale"/>, except that it beats an item (not a tombstone) of its own version.</summary>
+    private bool StaleDelete(ModelEntry? held, WriteOptions o) =>
+        o.Version <= _floor || held != null && (o.Version < held.Version || o.Version == held.Version && held.Tombstone);
+
     private ModelOutcome PredictSet(ModelEntry? e, WriteOptions o, byte[] value)
     {
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
@@ -270,7 +274,7 @@ internal sealed class ModelRun : IDisposable
         (ModelEntry? held, bool live, ModelEntry? state) = FindForWrite(e, o.Condition);
         if (o.Condition == WriteCondition.IfNewer)
         {
-            if (Stale(held, o))
+            if (StaleDelete(held, o))
             {
                 return new ModelOutcome(CacheStatus.Stale, null, 0, 0, state);
             }

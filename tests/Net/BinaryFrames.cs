@@ -93,6 +93,7 @@ internal static class BinaryFrames
         yield return ("BINARY_COMMAND", new() { Opcode = BinaryOpcode.BinaryCommand, RequestId = 28, Version = 105, Expiry = 1_900_000_000_000, Flags = BinaryFrameFlags.SenderClock }, [], Request(BinaryOpcode.Get, "k"));
         yield return ("SNAPSHOT", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 25 }, [], []);
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 26 }, [], []);
+        yield return ("HEALTH acknowledging notices", new() { Opcode = BinaryOpcode.Health, RequestId = 27, Version = 1234 }, [], []);
         yield return ("key of 250 bytes", new() { Opcode = BinaryOpcode.Get, RequestId = 27 }, Bytes(new string('k', 250)), []);
         yield return ("binary key and value", new() { Opcode = BinaryOpcode.Set, RequestId = 28 }, [0, 0xEC, 0xFF, (byte)'\r'], [0xED, 0, 1, 2, (byte)'\n']);
     }
@@ -134,6 +135,9 @@ internal static class BinaryFrames
         yield return ("SNAPSHOT tombstone", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23, Flags = BinaryFrameFlags.More | BinaryFrameFlags.Tombstone | BinaryFrameFlags.AbsoluteExpiry, Version = 6, Expiry = 1_700_000_000_000 }, key, []);
         yield return ("SNAPSHOT end", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23 }, [], Counter(2));
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 24 }, [], health);
+        yield return ("EVICTED", new() { Opcode = BinaryOpcode.Evicted, RequestId = 17, Version = 9 }, key, []);
+        yield return ("EVICTED notices lost", new() { Opcode = BinaryOpcode.Evicted, Status = BinaryStatus.ServerError, RequestId = 18 }, [],
+            Bytes("eviction notices were lost"));
         yield return ("error with text", new() { Opcode = BinaryOpcode.Get, RequestId = 25, Status = BinaryStatus.BadRequest }, [], Bytes("key required"));
         yield return ("unavailable", new() { Opcode = BinaryOpcode.Get, RequestId = 26, Status = BinaryStatus.Unavailable }, [], []);
         yield return ("busy", new() { Opcode = BinaryOpcode.Set, RequestId = 27, Status = BinaryStatus.Busy }, [], []);

@@ -118,6 +118,7 @@ public sealed class BinaryMalformedRequestTests
     [InlineData(0x10)]
     [InlineData(0x3F)]
     [InlineData(0x46)]
+    [InlineData(0x4A)] // EVICTED: a worker's notice, never a request
     [InlineData(0x7F)]
     [InlineData(0xFF)]
     public void Unknown_opcode(byte opcode) =>
