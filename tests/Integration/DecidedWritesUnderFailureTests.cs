@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Text;
+using EchoCache.Net.Client;
+using EchoCache.Net.Cluster;
+using EchoCache.Net.Protocol;
 using EchoCache.Tests.Linearizability;
 using Xunit.Abstractions;
 
@@ -64,6 +68,42 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
         // A request that timed out might still be on its way and change a copy after the comparison below.
         Assert.True(traffic.Broken == 0, $"{traffic.Broken} requests timed out ({RequestTimeout.TotalSeconds:0} s) or lost their connection to the orchestrator");
         AssertCopiesIdentical(cluster, lastRead);
+        await AssertSnapshotDigestsAgreeAsync(cluster);
+    }
+
+    /// <summary>
+    /// For each replica pair, a digest of the pair's live items (key, version, value, in key order) from each of its two
+    /// workers' SNAPSHOT streams: both copies must hold the same items at the same versions.
+    /// </summary>
+    private static async Task AssertSnapshotDigestsAgreeAsync(LocalCluster cluster)
+    {
+        var map = new SlotMap(cluster.WorkerCount);
+        var items = new List<(string Key, ulong Version, string Value)>[cluster.WorkerCount];
+        for (int w = 0; w < cluster.WorkerCount; w++)
+        {
+            await using EchoClient direct = await cluster.ConnectToWorkerAsync(w);
+            IReadOnlyList<EchoReply> frames = await direct.SendAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default);
+            items[w] = [.. frames
+                .Where(f => f.Flags.HasFlag(BinaryFrameFlags.More) && !f.Flags.HasFlag(BinaryFrameFlags.Tombstone))
+                .Select(f => (Encoding.UTF8.GetString(f.Key), f.Version, Encoding.UTF8.GetString(f.Value)))];
+        }
+        for (int pair = 0; pair < map.PairCount; pair++)
+        {
+            int primary = map.PrimaryOf(pair), partner = map.PartnerOf(pair);
+            string first = Digest(items[primary], pair), second = Digest(items[partner], pair);
+            Assert.True(first == second, $"pair {pair}: worker {primary}'s snapshot digest {first} differs from worker {partner}'s {second}");
+        }
+
+        string Digest(List<(string Key, ulong Version, string Value)> held, int pair)
+        {
+            var text = new StringBuilder();
+            foreach ((string key, ulong version, string value) in held.Where(i => map.PairOf(SlotMap.SlotOf(Encoding.UTF8.GetBytes(i.Key))) == pair)
+                .OrderBy(i => i.Key, StringComparer.Ordinal))
+            {
+                text.Append(key).Append('\0').Append(version).Append('\0').Append(value).Append('\n');
+            }
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        }
     }
 
     [Fact]
