@@ -129,6 +129,17 @@ internal sealed class CommandCall : IWorkerReplyTarget
             FinishOne();
             return;
         }
+        if (frame.Header.Status == BinaryStatus.Stale && _decided)
+        {
+            // Decided before a FLUSHALL that reached the copy first on another link: nothing ran there. Decide it
+            // again, at a version after the flush's.
+            Cluster cluster = _session.Cluster;
+            cluster.EnterSlotLocks(Slots);
+            cluster.EndDecided(Slots);
+            cluster.ExitSlotLocks(Slots);
+            Send(avoid: -1);
+            return;
+        }
         ReadOnlySpan<byte> value = frame.Value;
         int length = value.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(value) : -1;
         if (frame.Header.Status != BinaryStatus.Ok || length < 0 || length > value.Length - 4)

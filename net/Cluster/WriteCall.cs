@@ -137,8 +137,11 @@ internal sealed class WriteCall : IWorkerReplyTarget
         WorkerNode[] workers = _session.Cluster.Workers;
         bool held = (_applied0 >= 0 && workers[_applied0].State == WorkerState.Up)
             || (_applied1 >= 0 && workers[_applied1].State == WorkerState.Up);
+        // STALE: something newer than this write was there first (a write ordered after it that arrived earlier, or a
+        // FLUSHALL's barrier): the write took its place in the order and was superseded. To the client, applied.
+        BinaryFrameHeader result = _result.Status == BinaryStatus.Stale ? _result with { Status = BinaryStatus.Ok } : _result;
         Complete(held
-            ? new ClusterReply(_result, _resultValue.AsSpan(0, _resultLength))
+            ? new ClusterReply(result, _resultValue.AsSpan(0, _resultLength))
             : new ClusterReply(BinaryStatus.Unavailable, "no live replica applied the write"u8));
     }
 

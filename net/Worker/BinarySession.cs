@@ -261,6 +261,10 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         BinaryFrameHeader header = frame.Header;
         _commands ??= new RespSession(engine, stats);
         _commandReply ??= new OutputBuffer();
+        if (IsOvertakenByFlush(header, output))
+        {
+            return;
+        }
         RespVersion version = header.Has(BinaryFrameFlags.Resp3) ? RespVersion.Resp3 : RespVersion.Resp2;
         _commands.RunForwarded(frame.Value, version, KeyFilter.FromWire(header.ItemFlags), header.Version, _commandReply);
         if (_commandReply.Written > BinaryProtocol.MaxBodyLength)
@@ -285,6 +289,10 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
     private void BinaryCommand(scoped in BinaryFrame frame, OutputBuffer output)
     {
         BinaryFrameHeader header = frame.Header;
+        if (IsOvertakenByFlush(header, output))
+        {
+            return;
+        }
         _commandReply ??= new OutputBuffer();
         OutputBuffer inner = _commandReply;
         inner.GetSpan(4);
@@ -295,12 +303,6 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         if (!runnable)
         {
             Reply(inner, header.ReplyWith(BinaryStatus.BadRequest), default, "not a request the orchestrator forwards"u8);
-        }
-        else if (header.Version != 0 && header.Version <= engine.FlushFloor)
-        {
-            // Decided before a flush that overtook it on another connection (RespSession.RunForwarded says why).
-            Reply(inner, request.Header.ReplyWith(BinaryStatus.Busy), default, "the cache was flushed meanwhile; retry"u8);
-            runnable = false;
         }
         else if (header.Version == 0)
         {
@@ -321,6 +323,21 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
         }
         Reply(output, header.ReplyWith(BinaryStatus.Ok) with { Version = header.Version }, default, inner.Bytes.AsSpan(0, inner.Written));
         inner.MarkSent(inner.Written);
+    }
+
+    /// <summary>
+    /// Whether a decided command's version is at or below the last flush's (it was decided before a FLUSHALL that
+    /// overtook it on another connection, and the flush's barrier would refuse its outcome on the other copy); if so
+    /// it is answered STALE, running nothing, and the orchestrator decides it again at a new version.
+    /// </summary>
+    private bool IsOvertakenByFlush(in BinaryFrameHeader header, OutputBuffer output)
+    {
+        if (header.Version == 0 || header.Version > engine.FlushFloor)
+        {
+            return false;
+        }
+        Reply(output, header.ReplyWith(BinaryStatus.Stale), default, default);
+        return true;
     }
 
     private void Get(scoped in BinaryFrame frame, OutputBuffer output)

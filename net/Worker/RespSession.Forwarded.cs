@@ -77,13 +77,6 @@ public sealed partial class RespSession
         {
             WriteError("ERR the orchestrator forwarded a malformed command"u8);
         }
-        else if (stamp != 0 && stamp <= _engine.FlushFloor)
-        {
-            // Decided before a flush that overtook it on another connection: it belongs before the flush, whose
-            // barrier would refuse its outcome on the other copy. Run nothing; the client may retry.
-            WriteError("TRYAGAIN the cache was flushed while this command was on its way; retry"u8);
-            stamp = 0;
-        }
         else if (stamp == 0)
         {
             Execute(request);
