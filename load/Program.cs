@@ -25,7 +25,7 @@ internal static class Program
             Console.Error.WriteLine(LoadOptions.Usage);
             return 2;
         }
-        // Completions stay on the socket engine's thread(s) (networking.md): the tool costs the machine less.
+        // Completions stay on the socket engine's thread(s), without a hop to the thread pool: the tool costs the machine less.
         SocketEngineSettings.UseInlineCompletions(options.Threads);
         TimeSpan bound = Slack + (options.Warmup + options.Duration) * 2;
         using var watchdog = new Timer(_ =>

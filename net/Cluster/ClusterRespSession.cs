@@ -344,15 +344,11 @@ public sealed class ClusterRespSession : ClusterSession
             _single = new byte[size];
         }
         Span<byte> span = _single;
-        RespWriter.TryWriteArrayHeader(key.IsEmpty ? 1 : 2, span, out int length);
+        RespWriter.TryWriteArrayHeader(2, span, out int length);
         RespWriter.TryWriteBulkString(name, span[length..], out int written);
         length += written;
-        if (!key.IsEmpty)
-        {
-            RespWriter.TryWriteBulkString(key, span[length..], out written);
-            length += written;
-        }
-        return span[..length];
+        RespWriter.TryWriteBulkString(key, span[length..], out written);
+        return span[..(length + written)];
     }
 
     /// <summary>
@@ -477,13 +473,6 @@ public sealed class ClusterRespSession : ClusterSession
 
     private void Literal(ReadOnlySpan<byte> bytes) =>
         Complete(Reserve(RespReplyKind.Literal), new ClusterReply(BinaryStatus.Ok, bytes));
-
-    private void Bulk(ReadOnlySpan<byte> value)
-    {
-        byte[] reply = new byte[value.Length + 16];
-        RespWriter.TryWriteBulkString(value, reply, out int written);
-        Literal(reply.AsSpan(0, written));
-    }
 
     private void Error(string message)
     {

@@ -133,10 +133,7 @@ internal sealed class CommandCall : IWorkerReplyTarget
         {
             // Decided before a FLUSHALL that reached the copy first on another link: nothing ran there. Decide it
             // again, at a version after the flush's.
-            Cluster cluster = _session.Cluster;
-            cluster.EnterSlotLocks(Slots);
-            cluster.EndDecided(Slots);
-            cluster.ExitSlotLocks(Slots);
+            EndDecided();
             Send(avoid: -1);
             return;
         }
@@ -217,11 +214,18 @@ internal sealed class CommandCall : IWorkerReplyTarget
         {
             // Its outcome was never seen: what the dead copy did is lost with it. Decide again on the other copy,
             // at a new version (that copy may hold newer writes of these keys than the old one).
-            cluster.EnterSlotLocks(Slots);
-            cluster.EndDecided(Slots);
-            cluster.ExitSlotLocks(Slots);
+            EndDecided();
         }
         Send(avoid: failed.Index);
+    }
+
+    /// <summary>The decided write no longer travels: its slots' reads and decisions may go to either copy again.</summary>
+    private void EndDecided()
+    {
+        Cluster cluster = _session.Cluster;
+        cluster.EnterSlotLocks(Slots);
+        cluster.EndDecided(Slots);
+        cluster.ExitSlotLocks(Slots);
     }
 
     private void FinishOne()
@@ -237,10 +241,7 @@ internal sealed class CommandCall : IWorkerReplyTarget
         ClusterSession session = _session;
         if (decidedPending)
         {
-            Cluster cluster = session.Cluster;
-            cluster.EnterSlotLocks(Slots);
-            cluster.EndDecided(Slots);
-            cluster.ExitSlotLocks(Slots);
+            EndDecided();
         }
         session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply));
         CallBuffers.Trim(ref _reply);

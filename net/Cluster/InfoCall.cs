@@ -83,14 +83,16 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             return;
         }
-        byte[] text = Encoding.UTF8.GetBytes(ClusterInfo.Describe(_session.Cluster) + Describe());
+        var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster), 4096);
+        AppendStats(builder);
+        byte[] text = Encoding.UTF8.GetBytes(builder.ToString());
         byte[] reply = new byte[text.Length + 32];
         RespWriter.TryWriteText(text, _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
         _session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply.AsSpan(0, written)));
     }
 
-    /// <summary>The Stats and Keyspace sections, and each worker's counters.</summary>
-    private string Describe()
+    /// <summary>Appends the Stats and Keyspace sections, and each worker's counters.</summary>
+    private void AppendStats(StringBuilder text)
     {
         var totals = new long[Counters.Length];
         var lines = new StringBuilder();
@@ -118,7 +120,6 @@ internal sealed class InfoCall : IWorkerReplyTarget
             }
         }
         long keys = _session.Cluster.Map.PairCount == 1 ? Math.Max(firstUpItems, 0) : upItems / 2;
-        var text = new StringBuilder();
         text.Append("\r\n# Stats\r\n");
         Field(text, "keyspace_hits", totals[1]);
         Field(text, "keyspace_misses", totals[2]);
@@ -132,7 +133,6 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             text.Append(CultureInfo.InvariantCulture, $"db0:keys={keys},expires=0,avg_ttl=0\r\n");
         }
-        return text.ToString();
     }
 
     private static void Field(StringBuilder text, string name, long value) =>

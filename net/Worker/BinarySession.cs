@@ -259,12 +259,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
     private void Command(scoped in BinaryFrame frame, OutputBuffer output)
     {
         BinaryFrameHeader header = frame.Header;
-        _commands ??= new RespSession(engine, stats);
-        _commandReply ??= new OutputBuffer();
         if (IsOvertakenByFlush(header, output))
         {
             return;
         }
+        _commands ??= new RespSession(engine, stats);
+        _commandReply ??= new OutputBuffer();
         RespVersion version = header.Has(BinaryFrameFlags.Resp3) ? RespVersion.Resp3 : RespVersion.Resp2;
         _commands.RunForwarded(frame.Value, version, KeyFilter.FromWire(header.ItemFlags), header.Version, _commandReply);
         if (_commandReply.Written > BinaryProtocol.MaxBodyLength)
