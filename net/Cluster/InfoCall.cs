@@ -83,7 +83,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             return;
         }
-        var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster), 4096);
+        var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster));
         AppendStats(builder);
         byte[] text = Encoding.UTF8.GetBytes(builder.ToString());
         byte[] reply = new byte[text.Length + 32];
