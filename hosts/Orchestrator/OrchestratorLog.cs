@@ -14,4 +14,7 @@ internal static partial class OrchestratorLog
 
     [LoggerMessage(3, LogLevel.Critical, "cannot listen on {EndPoint}: {Reason}")]
     public static partial void CannotListen(ILogger logger, IPEndPoint endPoint, string reason);
+
+    [LoggerMessage(4, LogLevel.Warning, "the cluster secret file {Path} can be read by other users: chmod 600 it")]
+    public static partial void SecretFileReadable(ILogger logger, string path);
 }

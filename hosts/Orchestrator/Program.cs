@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Hosting;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,9 @@ internal static class Program
           --threads <n>               event loop threads (default 1)
           --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
                                       when its recent sleeps say that pays (default 100; 0: never)
+          --cluster-secret-file <path>
+                                      the secret shared with the workers (at least 16 bytes): every link
+                                      proves it, and workers started with it serve nothing else
           --log-level <level>         trace, debug, info, warn, error (default info)
         """;
 
@@ -32,9 +36,11 @@ internal static class Program
         ClusterOptions options;
         int threads, poll;
         LogLevel level;
+        string? secretFile = null;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll",
+                "log-level", "cluster-secret-file");
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -69,6 +75,7 @@ internal static class Program
                 HealthInterval = TimeSpan.FromMilliseconds(parsed.GetInt("health-interval", 100, 10, 60_000)),
                 HealthTimeout = TimeSpan.FromMilliseconds(parsed.GetInt("health-timeout", 500, 10, 600_000)),
                 LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
+                Secret = (secretFile = parsed.Get("cluster-secret-file")) == null ? null : HostArguments.ReadClusterSecret(secretFile),
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);
@@ -88,23 +95,32 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("orchestrator", level);
+        if (secretFile != null && ClusterSecret.IsReadableByOthers(secretFile))
+        {
+            OrchestratorLog.SecretFileReadable(logger, secretFile);
+        }
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var cluster = new Cluster(workers, options, loops, logger);
-        cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
+        // The port is taken before the workers are: a second orchestrator started on a busy port must fail before it
+        // joins the workers with a newer epoch and fences the running one out.
+        SocketServer server;
         try
         {
-            server.Start();
+            server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
         }
         catch (SocketException e)
         {
             OrchestratorLog.CannotListen(logger, endPoint, e.Message);
             return 1;
         }
-        OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
-
-        string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
-        OrchestratorLog.Stopping(logger, signal);
+        using (server)
+        {
+            cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+            server.Start();
+            OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
+            string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
+            OrchestratorLog.Stopping(logger, signal);
+        }
         return 0;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EchoCache.Engine;
 using EchoCache.Net.Hosting;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 using EchoCache.Net.Worker;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,9 @@ internal static class Program
           --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
                                    when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>      trace, debug, info, warn, error (default info)
+          --cluster-secret-file <path>
+                                   the secret shared with the orchestrator (at least 16 bytes): only links
+                                   that prove it are served; clients are sent to the orchestrator
           --clock-offset-ms <ms>   test only: shifts this worker's own clock (the orchestrator's clock,
                                    carried in its requests, judges expiry in a cluster)
         """;
@@ -30,9 +34,12 @@ internal static class Program
         long memory;
         int maxConnections, threads, poll, clockOffset;
         LogLevel level;
+        string? secretFile;
+        ClusterMembership membership;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level", "clock-offset-ms");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level",
+                "clock-offset-ms", "cluster-secret-file");
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -53,6 +60,8 @@ internal static class Program
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);
             clockOffset = parsed.GetInt("clock-offset-ms", 0, -86_400_000, 86_400_000);
+            secretFile = parsed.Get("cluster-secret-file");
+            membership = new ClusterMembership(secretFile == null ? null : HostArguments.ReadClusterSecret(secretFile));
             string levelText = parsed.Get("log-level") ?? "info";
             if (!ConsoleLogger.TryParseLevel(levelText, out level))
             {
@@ -69,13 +78,21 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
+        if (secretFile != null && ClusterSecret.IsReadableByOthers(secretFile))
+        {
+            WorkerLog.SecretFileReadable(logger, secretFile);
+        }
+        if (membership.IsClosed)
+        {
+            WorkerLog.ClusterOnly(logger);
+        }
         // Evictions are logged for the orchestrator, which deletes an evicted key on its other copy too
         // (docs/consistency.md, "Eviction").
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory, EvictionObserver = new EvictionLog() },
             new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
-        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,
+        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, membership), loops,
             new ServerOptions { MaxConnections = maxConnections });
         try
         {

@@ -17,4 +17,10 @@ internal static partial class WorkerLog
 
     [LoggerMessage(4, LogLevel.Debug, "maintenance removed {Removed} expired items")]
     public static partial void Swept(ILogger logger, int removed);
+
+    [LoggerMessage(5, LogLevel.Warning, "the cluster secret file {Path} can be read by other users: chmod 600 it")]
+    public static partial void SecretFileReadable(ILogger logger, string path);
+
+    [LoggerMessage(6, LogLevel.Information, "belongs to a cluster: serves only orchestrator links that prove the cluster secret")]
+    public static partial void ClusterOnly(ILogger logger);
 }

@@ -19,6 +19,8 @@ public sealed class Cluster : IDisposable
     private readonly int[] _decidedPending = new int[SlotMap.SlotCount];
     private readonly byte[] _decider = new byte[SlotMap.SlotCount];
     private ulong _flushFloor;
+    private ulong _lostTo;
+    private byte[] _lostReason = [];
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposing;
@@ -41,7 +43,7 @@ public sealed class Cluster : IDisposable
         var evictions = new EvictionDeletes(this);
         for (int i = 0; i < workers.Count; i++)
         {
-            Workers[i] = new WorkerNode(i, workers[i], options, loops, Clock, OnStateChanged, evictions);
+            Workers[i] = new WorkerNode(i, workers[i], options, loops, Clock, OnStateChanged, evictions, Lose);
         }
         for (int i = 0; i < _slotLocks.Length; i++)
         {
@@ -71,31 +73,127 @@ public sealed class Cluster : IDisposable
     public Lock SlotLock(int slot) => _slotLocks[slot % SlotLockCount];
 
     /// <summary>
-    /// Connects to every worker, reconciles the copies, and starts health checks. This orchestrator cannot know
-    /// what its predecessor left behind: a write in flight that reached one copy only, a worker restarted empty or
-    /// back with stale data and not yet refilled. So every worker reachable now merges its partners' items into
-    /// its own, the newer version winning (docs/consistency.md, "Orchestrator restart"), before any client is
+    /// This orchestrator's epoch (docs/consistency.md, "Epochs"): taken at start, above every epoch its reachable
+    /// workers had joined and no lower than the wall clock's milliseconds; every link joins at it.
+    /// </summary>
+    public ulong Epoch { get; private set; }
+
+    /// <summary>The epoch of the newer orchestrator that fenced this one out (0: none has).</summary>
+    public ulong LostTo => Volatile.Read(ref _lostTo);
+
+    /// <summary>
+    /// Connects to every worker, takes a new epoch, reconciles the copies, and starts health checks. This orchestrator
+    /// cannot know what its predecessor left behind: a write in flight that reached one copy only, a worker restarted
+    /// empty or back with stale data and not yet refilled. So every worker reachable now merges its partners' items
+    /// into its own, the newer version winning (docs/consistency.md, "Orchestrator restart"), before any client is
     /// served; then it is up. Workers unreachable now start down, and are refilled when they return.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var reachable = new List<WorkerNode>();
+        // 1. Open and challenge every reachable worker: each says the highest epoch it has joined.
+        var opened = new List<WorkerNode>();
+        ulong seen = 0;
         foreach (WorkerNode worker in Workers)
         {
-            if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
+            if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false) is ulong epoch)
+            {
+                opened.Add(worker);
+                seen = Math.Max(seen, epoch);
+            }
+            else
+            {
+                OnStateChanged(worker, WorkerState.Down, worker.Refusal is { } refusal ? $"refused at start: {refusal}" : "unreachable at start");
+                worker.LoggedRefusal = worker.Refusal;
+            }
+        }
+        // 2. A new epoch above all of them, fencing out any orchestrator that served these workers before. Versions
+        //    move past it too: an epoch's writes are newer than an earlier epoch's.
+        Epoch = Math.Max((ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), seen + 1);
+        Clock.Observe(Epoch << VersionClock.CounterBits);
+        ClusterLog.TookEpoch(_logger, Epoch, opened.Count, Workers.Length);
+        var reachable = new List<WorkerNode>();
+        foreach (WorkerNode worker in opened)
+        {
+            if (await worker.JoinAsync(Epoch).ConfigureAwait(false))
             {
                 worker.SetState(WorkerState.Syncing, "connected at start; reconciling with its partners");
                 reachable.Add(worker);
             }
+            else if (worker.FencedBy != 0)
+            {
+                Lose(worker.FencedBy);
+            }
             else
             {
-                OnStateChanged(worker, WorkerState.Down, "unreachable at start");
+                OnStateChanged(worker, WorkerState.Down, $"refused at start: {worker.Refusal}");
+                worker.LoggedRefusal = worker.Refusal;
             }
         }
         await Task.WhenAll(reachable.Select(worker => Resync.ReconcileAsync(this, worker, _logger, cancellationToken)))
             .ConfigureAwait(false);
         _health = Task.Run(() => HealthLoopAsync(_stopping.Token), CancellationToken.None);
     }
+
+    /// <summary>
+    /// Connects a down worker again and joins it at this orchestrator's epoch; false when it is unreachable or
+    /// refuses (a refusal is logged once per reason; a worker that joined a newer orchestrator fences this one out).
+    /// </summary>
+    private async Task<bool> ReconnectAsync(WorkerNode worker, CancellationToken cancellationToken)
+    {
+        ulong? epoch = await worker.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (epoch is ulong seen && seen > Epoch)
+        {
+            Lose(seen);
+            worker.CloseOpening();
+            return false;
+        }
+        if (epoch != null && await worker.JoinAsync(Epoch).ConfigureAwait(false))
+        {
+            worker.LoggedRefusal = null;
+            return true;
+        }
+        if (worker.FencedBy != 0)
+        {
+            Lose(worker.FencedBy);
+        }
+        else if (worker.Refusal != null && worker.Refusal != worker.LoggedRefusal)
+        {
+            ClusterLog.LinkRefused(_logger, worker.Index, worker.EndPoint, worker.Refusal);
+            worker.LoggedRefusal = worker.Refusal;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A worker answered that a newer orchestrator (<paramref name="epoch"/>) has joined it: this one has lost the
+    /// cluster. It says so in the log once, marks every worker down (failing what is in flight), never reconnects,
+    /// and answers its clients FENCED / CLUSTERDOWN (<see cref="Unavailable"/>) from then on.
+    /// </summary>
+    internal void Lose(ulong epoch)
+    {
+        if (epoch <= Epoch || Interlocked.CompareExchange(ref _lostTo, epoch, 0) != 0)
+        {
+            return;
+        }
+        _lostReason = System.Text.Encoding.UTF8.GetBytes(
+            $"this orchestrator (epoch {Epoch}) was replaced by a newer one (epoch {epoch}); send requests to that one");
+        ClusterLog.LostCluster(_logger, Epoch, epoch);
+        foreach (WorkerNode worker in Workers)
+        {
+            worker.MarkDown($"fenced out by a newer orchestrator (epoch {epoch})");
+        }
+    }
+
+    /// <summary>
+    /// The reply when no copy can serve: Unavailable with <paramref name="reason"/>, or, once this orchestrator has
+    /// lost its workers to a newer one, Fenced saying so.
+    /// </summary>
+    internal ClusterReply Unavailable(ReadOnlySpan<byte> reason) => LostTo != 0
+        ? new ClusterReply(Protocol.BinaryStatus.Fenced, _lostReason)
+        : new ClusterReply(Protocol.BinaryStatus.Unavailable, reason);
+
+    /// <summary>Why a fenced-out orchestrator refuses requests, as RESP error text (null while it has not been).</summary>
+    internal ReadOnlySpan<byte> LostReason => _lostReason;
 
     /// <summary>
     /// The worker a read of <paramref name="slot"/> goes to, under the slot's lock: while a decided write of the slot
@@ -262,7 +360,7 @@ public sealed class Cluster : IDisposable
                     {
                         worker.CheckHealth();
                     }
-                    else if (await worker.ConnectAsync(cancellationToken).ConfigureAwait(false))
+                    else if (LostTo == 0 && await ReconnectAsync(worker, cancellationToken).ConfigureAwait(false))
                     {
                         // Back, but possibly empty or stale: refilled from its partners before it serves a read.
                         worker.SetState(WorkerState.Returning, "reachable again; resyncing");

@@ -31,6 +31,12 @@ public static class ClusterInfo
         Field(text, "uptime_in_seconds", ((long)uptime.TotalSeconds).ToString(CultureInfo.InvariantCulture));
         text.Append("\r\n# Memory\r\n");
         ProcessMemoryInfo.Append(text);
+        text.Append("\r\n# Cluster\r\n");
+        // "fenced": a newer orchestrator has taken the workers over, and this one serves no more requests.
+        Field(text, "cluster_state", cluster.LostTo != 0 ? "fenced" : "ok");
+        Field(text, "epoch", cluster.Epoch.ToString(CultureInfo.InvariantCulture));
+        Field(text, "fenced_by_epoch", cluster.LostTo.ToString(CultureInfo.InvariantCulture));
+        Field(text, "cluster_secret", cluster.Options.Secret != null ? "yes" : "no");
         text.Append("\r\n# Workers\r\n");
         WorkerNode[] workers = cluster.Workers;
         Field(text, "workers", workers.Length.ToString(CultureInfo.InvariantCulture));

@@ -14,4 +14,13 @@ internal static partial class ClusterLog
 
     [LoggerMessage(11, LogLevel.Information, "resync of worker {Target} from worker {Source}: {Items} items streamed, {Applied} applied")]
     public static partial void ResyncProgress(ILogger logger, int target, int source, long items, long applied);
+
+    [LoggerMessage(13, LogLevel.Information, "took epoch {Epoch} ({Reachable} of {Workers} workers reachable): orchestrators of earlier epochs are fenced out of them")]
+    public static partial void TookEpoch(ILogger logger, ulong epoch, int reachable, int workers);
+
+    [LoggerMessage(14, LogLevel.Warning, "worker {Index} ({EndPoint}) refuses this orchestrator's links: {Reason}")]
+    public static partial void LinkRefused(ILogger logger, int index, IPEndPoint endPoint, string reason);
+
+    [LoggerMessage(15, LogLevel.Critical, "lost the cluster: a newer orchestrator (epoch {Newer}) has joined the workers of this one (epoch {Epoch}); it serves no more requests and should be stopped")]
+    public static partial void LostCluster(ILogger logger, ulong epoch, ulong newer);
 }

@@ -23,4 +23,10 @@ public sealed class ClusterOptions
     /// connection stops reading. Default 64 MiB: 4,096 pipelined writes of 1 MiB values would otherwise hold 4 GiB.
     /// </summary>
     public long MaxOutstandingBytesPerClient { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// The secret shared with the workers (docs/operations.md, "Cluster secret"): every link proves it, and a worker
+    /// started with one serves nothing else. Null: links join without a proof (workers must have none either).
+    /// </summary>
+    public Security.ClusterSecret? Secret { get; init; }
 }

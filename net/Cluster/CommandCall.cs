@@ -104,8 +104,8 @@ internal sealed class CommandCall : IWorkerReplyTarget
             }
             if (worker == null)
             {
-                Finish(conflict
-                    ? "-TRYAGAIN a copy of these keys is returning to service; retry shortly\r\n"u8
+                Finish(conflict ? "-TRYAGAIN a copy of these keys is returning to service; retry shortly\r\n"u8
+                    : cluster.LostTo != 0 ? RespReplies.FencedLine
                     : "-UNAVAILABLE no live replica holds this key\r\n"u8, decidedPending: false);
                 return;
             }

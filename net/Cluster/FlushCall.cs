@@ -68,6 +68,6 @@ internal sealed class FlushCall : IWorkerReplyTarget
         bool served = _session.Cluster.Workers.Any(worker => worker.State == WorkerState.Up);
         _session.Complete(_sequence, served
             ? new ClusterReply(BinaryStatus.Ok)
-            : new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
+            : _session.Cluster.Unavailable("no live replica holds this key"u8));
     }
 }

@@ -53,7 +53,7 @@ internal sealed class ReadCall : IWorkerReplyTarget
             }
             if (reader == null)
             {
-                Finish(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
+                Finish(cluster.Unavailable("no live replica holds this key"u8));
                 return;
             }
             if (sent)

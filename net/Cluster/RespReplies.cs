@@ -9,6 +9,16 @@ namespace EchoCache.Net.Cluster;
 /// </summary>
 internal static class RespReplies
 {
+    /// <summary>
+    /// The error text of an orchestrator fenced out by a newer one (docs/consistency.md, "Epochs"); short enough for
+    /// the room an error of ours gets (<see cref="RespReplyFormat"/>).
+    /// </summary>
+    public static ReadOnlySpan<byte> Fenced => "CLUSTERDOWN fenced out by a newer orchestrator; use that one"u8;
+
+    /// <summary><see cref="Fenced"/> as a whole RESP error line.</summary>
+    public static ReadOnlySpan<byte> FencedLine =>
+        "-CLUSTERDOWN fenced out by a newer orchestrator; use that one\r\n"u8;
+
     /// <summary>The value of an integer reply (<c>:n\r\n</c>); 0 for anything else.</summary>
     public static long Integer(ReadOnlySpan<byte> reply) =>
         reply.Length > 3 && reply[0] == (byte)':' && Int64Text.TryParse(Line(reply[1..]), out long value) ? value : 0;

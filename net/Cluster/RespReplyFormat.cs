@@ -183,6 +183,9 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
             case BinaryStatus.Unavailable:
                 RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
                 return written;
+            case BinaryStatus.Fenced:
+                RespWriter.TryWriteError(RespReplies.Fenced, destination, out written);
+                return written;
             case BinaryStatus.TooLarge:
                 // A plain write's only refusal for its size (keys are checked before): the worker's text for it.
                 RespWriter.TryWriteError("ERR value too large: an item must fit in 1 MiB after compression"u8, destination, out written);

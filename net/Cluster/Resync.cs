@@ -208,7 +208,11 @@ internal sealed class Resync : IWorkerReplyTarget
     private async Task<bool> StreamAsync(ILogger logger, CancellationToken cancellationToken)
     {
         // A connection of its own: the stream's many reply frames must not hold up the source's live traffic.
-        using WorkerLink stream = await WorkerLink.ConnectAsync(_source.EndPoint, _cluster.Loops.Next(), null, _source, cancellationToken).ConfigureAwait(false);
+        using WorkerLink? stream = await _source.OpenLinkAsync(_cluster.Loops.Next(), _cluster.Epoch, cancellationToken).ConfigureAwait(false);
+        if (stream == null)
+        {
+            return false;
+        }
         _stream = stream;
         if (!stream.Send(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default, this, StreamToken))
         {

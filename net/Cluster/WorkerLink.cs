@@ -64,6 +64,12 @@ public sealed class WorkerLink : LoopSocket, IDisposable
         return new WorkerLink(socket, loop, onFailed, notices);
     }
 
+    /// <summary>
+    /// Set once the link has joined its worker (<see cref="LinkHandshake"/>): called with the worker's epoch when the
+    /// worker answers FENCED (a newer orchestrator has joined it), after which the link fails like a broken one.
+    /// </summary>
+    internal Action<ulong>? OnFenced { get; set; }
+
     /// <summary>Whether the link has failed (every later send is refused).</summary>
     public bool IsFailed => Volatile.Read(ref _failed);
 
@@ -279,6 +285,11 @@ public sealed class WorkerLink : LoopSocket, IDisposable
                     _notices?.OnEvicted(frame.Key, frame.Header.Version, frame.Header.RequestId);
                 }
                 continue;
+            }
+            if (frame.Header.Status == BinaryStatus.Fenced && OnFenced is { } fenced)
+            {
+                fenced(frame.Header.Version);
+                return false; // no reply of a fenced orchestrator's link counts: every request in flight fails
             }
             PendingReply head;
             using (_lock.EnterScope())

@@ -23,15 +23,19 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     // The worker's eviction notices up to this number have been handled (on some link): later arrivals of them are
     // skipped, and health checks acknowledge them. Reset when the links are opened again.
     private long _noticesHandled;
+    private readonly Action<ulong> _fenced;
     private WorkerLink[] _links = [];
     private WorkerLink? _control;
+    // Links opened and challenged by ConnectAsync, waiting for JoinAsync (the health loop's or the start's thread).
+    private LinkHandshake[]? _opening;
     private int _state;
     private long _probesSent;
     private long _probeSentAt;
 
     internal WorkerNode(int index, IPEndPoint endPoint, ClusterOptions options, EventLoopGroup loops, VersionClock clock,
-        Action<WorkerNode, WorkerState, string> stateChanged, EvictionDeletes evictions)
+        Action<WorkerNode, WorkerState, string> stateChanged, EvictionDeletes evictions, Action<ulong> fenced)
     {
+        _fenced = fenced;
         _evictions = evictions;
         _clock = clock;
         Index = index;
@@ -81,9 +85,15 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
         return link.IsFailed ? null : link;
     }
 
-    /// <summary>Opens every link; false (and nothing open) when the worker cannot be reached.</summary>
-    internal async Task<bool> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens every link and challenges the worker on each (<see cref="LinkHandshake"/>): the highest epoch it has
+    /// joined, for <see cref="JoinAsync"/> to follow; null (and nothing open) when it cannot be reached or refuses,
+    /// <see cref="Refusal"/> then saying why (null when it was simply unreachable).
+    /// </summary>
+    internal async Task<ulong?> ConnectAsync(CancellationToken cancellationToken)
     {
+        CloseOpening();
+        Refusal = null;
         var links = new WorkerLink[_options.LinksPerWorker + 1];
         // A worker that restarted numbers its notices from 1 again; one that did not sends again what was not
         // acknowledged, and deleting twice changes nothing.
@@ -99,13 +109,92 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             foreach (WorkerLink? link in links) link?.Dispose();
-            return false;
+            return null;
+        }
+        var handshakes = new LinkHandshake[links.Length];
+        ulong epoch = 0;
+        for (int i = 0; i < links.Length; i++)
+        {
+            handshakes[i] = await LinkHandshake.ChallengeAsync(links[i], _options.Secret).ConfigureAwait(false);
+            if (handshakes[i].Failure is { } failure)
+            {
+                Refusal = failure;
+                foreach (WorkerLink link in links) link.Dispose();
+                return null;
+            }
+            epoch = Math.Max(epoch, handshakes[i].WorkerEpoch);
+        }
+        _opening = handshakes;
+        return epoch;
+    }
+
+    /// <summary>
+    /// Joins the links <see cref="ConnectAsync"/> opened at <paramref name="epoch"/> and puts them in service; false
+    /// (and nothing open) when the worker refused, <see cref="Refusal"/> saying why and <see cref="FencedBy"/> set when
+    /// a newer orchestrator holds it.
+    /// </summary>
+    internal async Task<bool> JoinAsync(ulong epoch)
+    {
+        LinkHandshake[] handshakes = _opening ?? throw new InvalidOperationException("ConnectAsync first");
+        _opening = null;
+        FencedBy = 0;
+        foreach (LinkHandshake handshake in handshakes)
+        {
+            if (!await handshake.JoinAsync(_options.Secret, epoch).ConfigureAwait(false))
+            {
+                Refusal = handshake.Failure;
+                FencedBy = handshake.FencedBy;
+                foreach (LinkHandshake opened in handshakes) opened.Link.Dispose();
+                return false;
+            }
+            handshake.Link.OnFenced = _fenced;
         }
         Interlocked.Exchange(ref _probesSent, 0);
         _probe.Reset();
-        Volatile.Write(ref _control, links[^1]);
-        Volatile.Write(ref _links, links[..^1]);
+        Volatile.Write(ref _control, handshakes[^1].Link);
+        Volatile.Write(ref _links, handshakes[..^1].Select(handshake => handshake.Link).ToArray());
         return true;
+    }
+
+    /// <summary>
+    /// One more link to the worker, joined at <paramref name="epoch"/>, for a long request of its own (a resync's
+    /// snapshot stream), driven by <paramref name="loop"/>; null when the worker refused it.
+    /// </summary>
+    internal async Task<WorkerLink?> OpenLinkAsync(EventLoop loop, ulong epoch, CancellationToken cancellationToken)
+    {
+        WorkerLink link = await WorkerLink.ConnectAsync(EndPoint, loop, null, this, cancellationToken).ConfigureAwait(false);
+        LinkHandshake handshake = await LinkHandshake.ChallengeAsync(link, _options.Secret).ConfigureAwait(false);
+        if (handshake.Failure != null || !await handshake.JoinAsync(_options.Secret, epoch).ConfigureAwait(false))
+        {
+            Refusal = handshake.Failure;
+            if (handshake.FencedBy != 0)
+            {
+                _fenced(handshake.FencedBy);
+            }
+            link.Dispose();
+            return null;
+        }
+        link.OnFenced = _fenced;
+        return link;
+    }
+
+    /// <summary>Why the worker last refused this orchestrator's links (null: it did not, or was unreachable).</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>The refusal last written to the log, so that a worker refusing every 100 ms is logged once.</summary>
+    internal string? LoggedRefusal { get; set; }
+
+    /// <summary>After a refused join: the newer epoch the worker has joined (0 if that was not why).</summary>
+    public ulong FencedBy { get; private set; }
+
+    /// <summary>Closes the links <see cref="ConnectAsync"/> opened and nobody joined.</summary>
+    internal void CloseOpening()
+    {
+        if (_opening is { } opening)
+        {
+            _opening = null;
+            foreach (LinkHandshake handshake in opening) handshake.Link.Dispose();
+        }
     }
 
     /// <summary>Moves the worker to <paramref name="state"/> and says why in the log.</summary>
@@ -207,5 +296,9 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     }
 
     /// <summary>Closes every link.</summary>
-    public void Dispose() => CloseLinks();
+    public void Dispose()
+    {
+        CloseOpening();
+        CloseLinks();
+    }
 }

@@ -58,7 +58,7 @@ internal sealed class WriteCall : IWorkerReplyTarget
         WorkerNode partner = cluster.Workers[cluster.Map.PartnerOf(_slot)];
         if (primary.State != WorkerState.Up && partner.State != WorkerState.Up)
         {
-            Complete(new ClusterReply(BinaryStatus.Unavailable, "no live replica holds this key"u8));
+            Complete(cluster.Unavailable("no live replica holds this key"u8));
             return;
         }
         // The answer comes from a copy that held the full state (a copy being refilled may lack the key yet).
@@ -142,7 +142,7 @@ internal sealed class WriteCall : IWorkerReplyTarget
         BinaryFrameHeader result = _result.Status == BinaryStatus.Stale ? _result with { Status = BinaryStatus.Ok } : _result;
         Complete(held
             ? new ClusterReply(result, _resultValue.AsSpan(0, _resultLength))
-            : new ClusterReply(BinaryStatus.Unavailable, "no live replica applied the write"u8));
+            : _session.Cluster.Unavailable("no live replica applied the write"u8));
     }
 
     private void Complete(in ClusterReply reply)

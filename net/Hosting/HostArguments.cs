@@ -72,6 +72,19 @@ public sealed class HostArguments
         return value;
     }
 
+    /// <summary>Reads a cluster secret file (<see cref="Security.ClusterSecret.ReadFile"/>); a problem is a usage error.</summary>
+    public static Security.ClusterSecret ReadClusterSecret(string path)
+    {
+        try
+        {
+            return Security.ClusterSecret.ReadFile(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--cluster-secret-file: {e.Message}");
+        }
+    }
+
     /// <summary>Parses a TCP port (1–65535) given as a positional argument.</summary>
     public static int ParsePort(string text, string what)
     {

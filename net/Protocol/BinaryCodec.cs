@@ -286,7 +286,7 @@ public static partial class BinaryCodec
             reason = "reserved header bytes must be 0"u8;
             return BinaryStatus.BadRequest;
         }
-        if (header.Status > BinaryStatus.ServerError)
+        if (header.Status > BinaryStatus.NotPermitted)
         {
             reason = "unknown status"u8;
             return BinaryStatus.BadRequest;
@@ -351,6 +351,8 @@ public static partial class BinaryCodec
                 | BinaryRule.ClockInExpiry | Allow(Clock),
             BinaryOpcode.Snapshot => BinaryRule.Known,
             BinaryOpcode.Health => BinaryRule.Known | BinaryRule.VersionOptional | BinaryRule.ClockInExpiry | Allow(Clock),
+            BinaryOpcode.LinkChallenge => BinaryRule.Known | BinaryRule.ValueAny,
+            BinaryOpcode.LinkJoin => BinaryRule.Known | BinaryRule.VersionRequired | BinaryRule.ValueAny,
             _ => BinaryRule.None,
         };
     }

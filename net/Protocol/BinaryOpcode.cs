@@ -76,4 +76,16 @@ public enum BinaryOpcode : byte
     /// its item's version, request id = the notice's sequence number. Any status but OK says notices were lost.
     /// </summary>
     Evicted = 0x4A,
+    /// <summary>
+    /// Internal, the first step of an orchestrator link's handshake (docs/protocol.md, "LINK_CHALLENGE"): value = the
+    /// orchestrator's 16-byte nonce; the reply's version is the highest epoch the worker has joined, its value the
+    /// worker's nonce followed, when the worker has a cluster secret, by its proof of it.
+    /// </summary>
+    LinkChallenge = 0x4B,
+    /// <summary>
+    /// Internal, the second step (docs/protocol.md, "LINK_JOIN"): version = the orchestrator's epoch, value = its proof
+    /// of the cluster secret (empty without one). From then on the connection is that orchestrator's link, until a
+    /// newer epoch joins the worker.
+    /// </summary>
+    LinkJoin = 0x4C,
 }

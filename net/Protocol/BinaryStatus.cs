@@ -27,4 +27,15 @@ public enum BinaryStatus : byte
     AuthRequired = 0x0A,
     /// <summary>An unexpected failure inside the server.</summary>
     ServerError = 0x0B,
+    /// <summary>
+    /// A newer orchestrator has joined the worker (docs/consistency.md, "Epochs"): this link's orchestrator may no
+    /// longer read or write there. The reply's version is the worker's epoch. An orchestrator that has lost its
+    /// workers this way answers its clients with it too.
+    /// </summary>
+    Fenced = 0x0C,
+    /// <summary>
+    /// The connection may not run this request: a worker that belongs to a cluster serves only its orchestrator's
+    /// authenticated links (and a link whose proof of the cluster secret did not match is refused with it).
+    /// </summary>
+    NotPermitted = 0x0E,
 }

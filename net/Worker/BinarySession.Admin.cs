@@ -23,6 +23,11 @@ public sealed partial class BinarySession
         Counter(output, request, "connections"u8, stats.Connections);
         Counter(output, request, "commands"u8, stats.CommandsProcessed);
         Counter(output, request, "uptime_ms"u8, (long)stats.Uptime.TotalMilliseconds);
+        // Orchestrator links (docs/consistency.md, "Epochs"): the epoch joined, and what was refused.
+        Counter(output, request, "epoch"u8, _membership.Epoch);
+        Counter(output, request, "link_joins"u8, _membership.Joins);
+        Counter(output, request, "link_joins_refused"u8, _membership.RefusedJoins);
+        Counter(output, request, "requests_refused"u8, _membership.RefusedRequests);
         // The .NET side of the process: the hot path allocates nothing on the managed heap (tests hold it to that).
         Counter(output, request, "managed_allocated_bytes"u8, GC.GetTotalAllocatedBytes(precise: true));
         Counter(output, request, "managed_collections"u8, GC.CollectionCount(0));

@@ -11,8 +11,9 @@ namespace EchoCache.Net.Worker;
 /// Executes native binary protocol requests (docs/protocol.md) against a worker's engine: client commands,
 /// and the internal ones the orchestrator sends (versioned replica writes, snapshot streams, health).
 /// </summary>
-public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats) : IDisposable
+public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats, ClusterMembership? membership = null) : IDisposable
 {
+    private readonly ClusterMembership _membership = membership ?? new ClusterMembership();
     // The engine's clock, when it follows the orchestrator's (a worker's always does; tests may use another).
     private readonly SenderClock? _clock = engine.Clock as SenderClock;
     private bool _following;
@@ -59,6 +60,11 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 continue;
             }
             stats.CountCommand();
+            if (_linkEpoch != _membership.Epoch && !Admit(frame.Header, output))
+            {
+                total += consumed;
+                continue;
+            }
             if (frame.Opcode >= BinaryOpcode.ReplicaSet && !_following)
             {
                 _following = true;
@@ -239,6 +245,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats)
                 _snapshot = engine.CreateSnapshot();
                 _snapshotRequestId = header.RequestId;
                 _snapshotItems = 0;
+                break;
+            case BinaryOpcode.LinkChallenge:
+                LinkChallenge(frame, output);
+                break;
+            case BinaryOpcode.LinkJoin:
+                LinkJoin(frame, output);
                 break;
             case BinaryOpcode.Health:
                 // Its version acknowledges the eviction notices the orchestrator has handled.

@@ -7,12 +7,15 @@ namespace EchoCache.Net.Worker;
 /// <summary>
 /// One client connection of a worker. The first byte decides the protocol for the connection's life: the
 /// binary protocol's request magic (0xEC) can never start a RESP request, which begins with '*' or a letter.
+/// A worker that belongs to a cluster (<see cref="ClusterMembership.IsClosed"/>) serves its orchestrator's binary
+/// links only: a RESP client is told to use the orchestrator, and the connection closed.
 /// </summary>
-public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConnectionHandler
+public sealed class WorkerSession(CacheEngine engine, WorkerStats stats, ClusterMembership? membership = null) : IConnectionHandler
 {
     private BinarySession? _binary;
     private RespSession? _resp;
     private IClientConnection? _connection;
+    private bool _refused;
 
     /// <inheritdoc />
     public void Attach(IClientConnection connection) => _connection = connection;
@@ -21,7 +24,7 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
     public bool IsStreaming => _binary?.IsStreaming ?? false;
 
     /// <inheritdoc />
-    public bool CloseRequested => _binary?.CloseRequested ?? _resp?.CloseRequested ?? false;
+    public bool CloseRequested => _refused || (_binary?.CloseRequested ?? _resp?.CloseRequested ?? false);
 
     /// <inheritdoc />
     public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
@@ -31,8 +34,15 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
         if (input.IsEmpty) return 0;
         if (BinaryProtocol.IsBinaryProtocol(input[0]))
         {
-            _binary = new BinarySession(engine, stats);
+            _binary = new BinarySession(engine, stats, membership);
             return _binary.Process(input, output);
+        }
+        if (membership is { IsClosed: true })
+        {
+            membership.CountRefusedRequest();
+            output.Write("-ERR this worker belongs to a cluster: send commands to its orchestrator\r\n"u8);
+            _refused = true;
+            return input.Length;
         }
         _resp = new RespSession(engine, stats);
         if (_connection != null)
