@@ -94,6 +94,8 @@ internal static class BinaryFrames
         yield return ("SNAPSHOT", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 25 }, [], []);
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 26 }, [], []);
         yield return ("HEALTH acknowledging notices", new() { Opcode = BinaryOpcode.Health, RequestId = 27, Version = 1234 }, [], []);
+        yield return ("LINK_CHALLENGE", new() { Opcode = BinaryOpcode.LinkChallenge, RequestId = 29 }, [], new byte[16]);
+        yield return ("LINK_JOIN", new() { Opcode = BinaryOpcode.LinkJoin, RequestId = 30, Version = 1_796_300_000_000 }, [], new byte[32]);
         yield return ("key of 250 bytes", new() { Opcode = BinaryOpcode.Get, RequestId = 27 }, Bytes(new string('k', 250)), []);
         yield return ("binary key and value", new() { Opcode = BinaryOpcode.Set, RequestId = 28 }, [0, 0xEC, 0xFF, (byte)'\r'], [0xED, 0, 1, 2, (byte)'\n']);
     }
@@ -136,6 +138,10 @@ internal static class BinaryFrames
         yield return ("SNAPSHOT end", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23 }, [], Counter(2));
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 24 }, [], health);
         yield return ("EVICTED", new() { Opcode = BinaryOpcode.Evicted, RequestId = 17, Version = 9 }, key, []);
+        yield return ("LINK_CHALLENGE", new() { Opcode = BinaryOpcode.LinkChallenge, RequestId = 25, Version = 7 }, [], new byte[48]);
+        yield return ("LINK_JOIN", new() { Opcode = BinaryOpcode.LinkJoin, RequestId = 26, Version = 8 }, [], []);
+        yield return ("FENCED", new() { Opcode = BinaryOpcode.ReplicaSet, RequestId = 27, Version = 9, Status = BinaryStatus.Fenced }, [], Bytes("fenced: a newer orchestrator (epoch 9) has joined this worker"));
+        yield return ("NOT_PERMITTED", new() { Opcode = BinaryOpcode.Set, RequestId = 28, Status = BinaryStatus.NotPermitted }, [], Bytes("this worker belongs to a cluster"));
         yield return ("EVICTED notices lost", new() { Opcode = BinaryOpcode.Evicted, Status = BinaryStatus.ServerError, RequestId = 18 }, [],
             Bytes("eviction notices were lost"));
         yield return ("error with text", new() { Opcode = BinaryOpcode.Get, RequestId = 25, Status = BinaryStatus.BadRequest }, [], Bytes("key required"));

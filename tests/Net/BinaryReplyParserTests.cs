@@ -129,7 +129,7 @@ public sealed class BinaryReplyParserTests
 
     [Fact]
     public void Unknown_status() =>
-        ExpectInvalid(BinaryFrames.Reply(new BinaryFrameHeader { Opcode = BinaryOpcode.Get, Status = (BinaryStatus)0x0C }),
+        ExpectInvalid(BinaryFrames.Reply(new BinaryFrameHeader { Opcode = BinaryOpcode.Get, Status = (BinaryStatus)0x0F }),
             fatal: false, BinaryStatus.BadRequest, "unknown status");
 
     [Theory]
