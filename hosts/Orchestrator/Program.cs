@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Hosting;
 using EchoCache.Net.Security;
@@ -118,6 +119,7 @@ internal static class Program
             cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
             server.Start();
             OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
+            using PosixSignalRegistration? reload = options.Secret is { } secret ? SecretReload.Register(secret, secretFile!, logger) : null;
             string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
             OrchestratorLog.Stopping(logger, signal);
         }

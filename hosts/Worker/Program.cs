@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using EchoCache.Engine;
 using EchoCache.Net.Hosting;
 using EchoCache.Net.Security;
@@ -107,6 +108,7 @@ internal static class Program
         WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
 
         // The main thread runs the engine's bounded maintenance (expiry sweep, resize steps) until told to stop.
+        using PosixSignalRegistration? reload = membership.Secret is { } secret ? SecretReload.Register(secret, secretFile!, logger) : null;
         string signal = StopSignal.Wait(TimeSpan.FromMilliseconds(100), () =>
         {
             int removed = engine.Maintain();

@@ -24,7 +24,8 @@ public sealed class ClusterSecret
     private static ReadOnlySpan<byte> WorkerLabel => "echo worker   v1"u8;
     private static ReadOnlySpan<byte> OrchestratorLabel => "echo orchestr v1"u8;
 
-    private readonly byte[] _key;
+    // Replaced whole by Adopt (a rotation): a proof computed meanwhile uses the old key or the new, never a mix.
+    private volatile byte[] _key;
 
     /// <summary>A secret of the given bytes (at least <see cref="MinLength"/>).</summary>
     public ClusterSecret(ReadOnlySpan<byte> secret)
@@ -62,6 +63,16 @@ public sealed class ClusterSecret
                 $"the cluster secret in '{path}' is {length} bytes; it needs at least {MinLength} (e.g. head -c 32 /dev/urandom | base64 > '{path}')");
         }
         return new ClusterSecret(bytes.AsSpan(0, length));
+    }
+
+    /// <summary>
+    /// Takes <paramref name="newer"/>'s secret from now on (SIGHUP after the file changed): links joined already stay
+    /// joined; every later handshake proves and checks the new one (docs/operations.md, "Rotating the secret").
+    /// </summary>
+    public void Adopt(ClusterSecret newer)
+    {
+        ArgumentNullException.ThrowIfNull(newer);
+        _key = newer._key;
     }
 
     /// <summary>Whether a file's mode lets users other than its owner read it (a warning for the operator).</summary>

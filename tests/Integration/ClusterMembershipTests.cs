@@ -206,4 +206,86 @@ public sealed class ClusterMembershipTests : IDisposable
         }
         Assert.True(fresh.Call("SET", "after", "takeover").IsStatus("OK"));
     }
+
+    [Fact]
+    public async Task The_secret_rotates_on_sighup_without_losing_the_cache()
+    {
+        string file = SecretFile("secret", "the-old-secret-0123456789");
+        string old = SecretFile("old", "the-old-secret-0123456789");
+        using HostProcess w0 = HostProcess.StartWorker(out int p0, "--cluster-secret-file", file);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1, "--cluster-secret-file", file);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1], "--cluster-secret-file", file);
+        await OrchestratorInfo.WaitUntilAsync(port, states => states.All(s => s == "up"), TimeSpan.FromSeconds(10), "both workers up");
+        using RespConnection front = RespConnection.Connect(port, TimeSpan.FromSeconds(5));
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.True(front.Call("SET", $"k{i}", $"v{i}").IsStatus("OK"));
+        }
+
+        // The new secret everywhere, then SIGHUP: the joined links stay, new ones prove the new secret.
+        SecretFile("secret", "the-new-secret-9876543210");
+        var newSecret = new EchoCache.Net.Security.ClusterSecret("the-new-secret-9876543210"u8);
+        foreach (HostProcess process in new[] { w0, w1, orchestrator })
+        {
+            process.HangUp();
+        }
+        foreach (int workerPort in new[] { p0, p1 })
+        {
+            await WaitForWorkerSecretAsync(workerPort, newSecret);
+        }
+        Assert.True(front.Call("SET", "during", "rotation").IsStatus("OK"));
+
+        // A worker that restarts (with the new file) is joined again and refilled: only possible with the new secret.
+        string before = WorkerZero(front);
+        w0.Kill();
+        using HostProcess restarted = HostProcess.Start("worker", p0.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-secret-file", file);
+        restarted.WaitForPort(p0);
+        var waited = Stopwatch.StartNew();
+        while (!(WorkerZero(front) is { } now && now != before && now.Contains("state=up", StringComparison.Ordinal)))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"the restarted worker 0 was not refilled under the new secret:\n{orchestrator.Output}");
+            await Task.Delay(10);
+        }
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                Assert.Equal($"v{i}", front.Call("GET", $"k{i}").Text);
+            }
+            Assert.Equal("rotation", front.Call("GET", "during").Text);
+        }
+
+        // The old secret no longer joins.
+        using HostProcess stale = HostProcess.StartOrchestrator(out int stalePort, [p0, p1], "--cluster-secret-file", old);
+        using RespConnection staleFront = RespConnection.Connect(stalePort, TimeSpan.FromSeconds(5));
+        Assert.Equal(["down", "down"], OrchestratorInfo.WorkerStates(staleFront));
+        Assert.Contains("cluster_state:ok", front.Call("INFO").Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>INFO's line for worker 0: its state and instance id (a restarted worker has a new one).</summary>
+    private static string WorkerZero(RespConnection connection) =>
+        connection.Call("INFO").Text!.Split("\r\n").Single(line => line.StartsWith("worker0:", StringComparison.Ordinal));
+
+    /// <summary>Polls LINK_CHALLENGE on a worker until its proof is that of <paramref name="secret"/> (its SIGHUP was handled).</summary>
+    private static async Task WaitForWorkerSecretAsync(int port, EchoCache.Net.Security.ClusterSecret secret)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port))
+            {
+                byte[] nonce = new byte[16];
+                EchoCache.Net.Security.ClusterSecret.NewNonce(nonce);
+                EchoReply reply = await client.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.LinkChallenge }, default, nonce)
+                    .WaitAsync(TimeSpan.FromSeconds(5));
+                Assert.Equal(BinaryStatus.Ok, reply.Status);
+                if (secret.IsWorkerProof(nonce, reply.Value.AsSpan(0, 16), reply.Value.AsSpan(16)))
+                {
+                    return;
+                }
+            }
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"worker {port} still proves the old secret");
+            await Task.Delay(10);
+        }
+    }
 }

@@ -177,6 +177,9 @@ public sealed class HostProcess : IDisposable
     /// <summary>Lets a paused process run on (SIGCONT).</summary>
     public void Resume() => Signal("-CONT");
 
+    /// <summary>Sends SIGHUP (read the secret files again).</summary>
+    public void HangUp() => Signal("-HUP");
+
     private void Signal(string signal)
     {
         if (!_process.HasExited)
