@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Hosting;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,10 @@ internal static class Program
           --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
                                       when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>         trace, debug, info, warn, error (default info)
+          --requirepass <password>    clients must AUTH with this password (shows in ps: prefer the
+                                      file or the ECHO_CACHE_PASSWORD environment variable)
+          --requirepass-file <path>   the password is the first line of this file
+          --protected-mode yes|no     without a password, refuse clients not on 127.0.0.1 or ::1 (default yes)
         """;
 
     private static int Main(string[] args)
@@ -32,9 +37,11 @@ internal static class Program
         ClusterOptions options;
         int threads, poll;
         LogLevel level;
+        AccessControl access;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, ["bind", "health-interval", "health-timeout", "links", "threads", "poll",
+                "log-level", .. AccessArguments.Options]);
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -77,6 +84,9 @@ internal static class Program
             {
                 throw new UsageException($"--log-level must be trace, debug, info, warn, error or none, not '{levelText}'");
             }
+            access = new AccessControl(
+                AccessArguments.ParsePassword(parsed, Environment.GetEnvironmentVariable(AccessArguments.PasswordVariable)),
+                protectedMode: AccessArguments.ParseProtectedMode(parsed));
         }
         catch (UsageException e)
         {
@@ -91,7 +101,7 @@ internal static class Program
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var cluster = new Cluster(workers, options, loops, logger);
         cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
+        using SocketServer server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster, access), loops);
         try
         {
             server.Start();
@@ -102,6 +112,21 @@ internal static class Program
             return 1;
         }
         OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
+        if (access.RequiresPassword)
+        {
+            OrchestratorLog.PasswordRequired(logger);
+        }
+        else if (!IPAddress.IsLoopback(endPoint.Address))
+        {
+            if (access.RefusesRemoteClients)
+            {
+                OrchestratorLog.ProtectedMode(logger, server.LocalEndPoint);
+            }
+            else
+            {
+                OrchestratorLog.Unprotected(logger, server.LocalEndPoint);
+            }
+        }
 
         string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
         OrchestratorLog.Stopping(logger, signal);

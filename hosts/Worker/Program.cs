@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EchoCache.Engine;
 using EchoCache.Net.Hosting;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 using EchoCache.Net.Worker;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,11 @@ internal static class Program
           --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
                                    when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>      trace, debug, info, warn, error (default info)
+          --requirepass <password> clients must AUTH with this password (shows in ps: prefer the
+                                   file or the ECHO_CACHE_PASSWORD environment variable); a worker with a
+                                   password serves clients only, not an orchestrator
+          --requirepass-file <path>  the password is the first line of this file
+          --protected-mode yes|no  without a password, refuse clients not on 127.0.0.1 or ::1 (default yes)
           --clock-offset-ms <ms>   test only: shifts this worker's own clock (the orchestrator's clock,
                                    carried in its requests, judges expiry in a cluster)
         """;
@@ -30,9 +36,11 @@ internal static class Program
         long memory;
         int maxConnections, threads, poll, clockOffset;
         LogLevel level;
+        AccessControl access;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level", "clock-offset-ms");
+            HostArguments parsed = HostArguments.Parse(args, ["bind", "memory", "max-connections", "threads", "poll", "log-level",
+                "clock-offset-ms", .. AccessArguments.Options]);
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -58,6 +66,9 @@ internal static class Program
             {
                 throw new UsageException($"--log-level must be trace, debug, info, warn, error or none, not '{levelText}'");
             }
+            access = new AccessControl(
+                AccessArguments.ParsePassword(parsed, Environment.GetEnvironmentVariable(AccessArguments.PasswordVariable)),
+                protectedMode: AccessArguments.ParseProtectedMode(parsed));
         }
         catch (UsageException e)
         {
@@ -75,7 +86,7 @@ internal static class Program
             new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
-        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats), loops,
+        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access), loops,
             new ServerOptions { MaxConnections = maxConnections });
         try
         {
@@ -88,6 +99,21 @@ internal static class Program
         }
         stats.Server = server;
         WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
+        if (access.RequiresPassword)
+        {
+            WorkerLog.PasswordRequired(logger);
+        }
+        else if (!IPAddress.IsLoopback(endPoint.Address))
+        {
+            if (access.RefusesRemoteClients)
+            {
+                WorkerLog.ProtectedMode(logger, server.LocalEndPoint);
+            }
+            else
+            {
+                WorkerLog.Unprotected(logger, server.LocalEndPoint);
+            }
+        }
 
         // The main thread runs the engine's bounded maintenance (expiry sweep, resize steps) until told to stop.
         string signal = StopSignal.Wait(TimeSpan.FromMilliseconds(100), () =>

@@ -286,7 +286,7 @@ public static partial class BinaryCodec
             reason = "reserved header bytes must be 0"u8;
             return BinaryStatus.BadRequest;
         }
-        if (header.Status > BinaryStatus.ServerError)
+        if (header.Status > BinaryStatus.ServerError && header.Status != BinaryStatus.AuthFailed)
         {
             reason = "unknown status"u8;
             return BinaryStatus.BadRequest;

@@ -1,5 +1,6 @@
 using EchoCache.Engine;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Worker;
@@ -7,12 +8,16 @@ namespace EchoCache.Net.Worker;
 /// <summary>
 /// One client connection of a worker. The first byte decides the protocol for the connection's life: the
 /// binary protocol's request magic (0xEC) can never start a RESP request, which begins with '*' or a letter.
+/// In protected mode (<see cref="AccessControl.RefusesRemoteClients"/>) a client not on the loopback interface
+/// is answered <c>DENIED</c> in that protocol instead, and the connection closes.
 /// </summary>
-public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConnectionHandler
+public sealed class WorkerSession(CacheEngine engine, WorkerStats stats, AccessControl? access = null) : IConnectionHandler
 {
+    private readonly AccessControl _access = access ?? AccessControl.Open;
     private BinarySession? _binary;
     private RespSession? _resp;
     private IClientConnection? _connection;
+    private bool _refused;
 
     /// <inheritdoc />
     public void Attach(IClientConnection connection) => _connection = connection;
@@ -21,20 +26,28 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats) : IConn
     public bool IsStreaming => _binary?.IsStreaming ?? false;
 
     /// <inheritdoc />
-    public bool CloseRequested => _binary?.CloseRequested ?? _resp?.CloseRequested ?? false;
+    public bool CloseRequested => _binary?.CloseRequested ?? _resp?.CloseRequested ?? _refused;
 
     /// <inheritdoc />
     public int Process(ReadOnlySpan<byte> input, OutputBuffer output)
     {
         if (_binary != null) return _binary.Process(input, output);
         if (_resp != null) return _resp.Process(input, output);
+        if (_refused) return input.Length;
         if (input.IsEmpty) return 0;
-        if (BinaryProtocol.IsBinaryProtocol(input[0]))
+        bool binary = BinaryProtocol.IsBinaryProtocol(input[0]);
+        if (_connection != null && !_access.Admits(_connection.RemoteEndPoint))
         {
-            _binary = new BinarySession(engine, stats);
+            output.Write(AccessControl.DeniedReply(binary));
+            _refused = true;
+            return input.Length;
+        }
+        if (binary)
+        {
+            _binary = new BinarySession(engine, stats, _access);
             return _binary.Process(input, output);
         }
-        _resp = new RespSession(engine, stats);
+        _resp = new RespSession(engine, stats, _access);
         if (_connection != null)
         {
             _resp.Attach(_connection); // a RESP client: CLIENT LIST shows it (the orchestrator's binary links it does not)
