@@ -26,6 +26,9 @@ public sealed class ClusterRespSession : ClusterSession
     private readonly RespSession _connection;
     private readonly ConnectedClient _client;
     private readonly OutputBuffer _local = new(1024, 64 * 1024);
+    // _connection.IsAuthenticated, copied after each request it ran before it was true (nothing else changes it, and
+    // it never turns false): the hot path's check is then one field read.
+    private bool _authenticated;
 
     /// <summary>Creates a session over <paramref name="cluster"/>, its clients admitted by <paramref name="access"/>.</summary>
     public ClusterRespSession(Cluster cluster, AccessControl? access = null)
@@ -33,7 +36,8 @@ public sealed class ClusterRespSession : ClusterSession
     {
         _connection = RespSession.ForConnection(cluster.Clients, access);
         _client = _connection.Client;
-        _parser.RequireAuthentication = !_connection.IsAuthenticated;
+        _authenticated = _connection.IsAuthenticated;
+        _parser.RequireAuthentication = !_authenticated;
     }
 
     private bool Resp3 => _connection.Version == RespVersion.Resp3;
@@ -84,10 +88,11 @@ public sealed class ClusterRespSession : ClusterSession
 
     private void Execute(in RespRequest request, ReadOnlySpan<byte> raw)
     {
-        if (!_connection.IsAuthenticated)
+        if (!_authenticated)
         {
             Local(request); // NOAUTH, or AUTH, HELLO, PING and QUIT themselves (and unknown-command and arity errors)
-            _parser.RequireAuthentication = !_connection.IsAuthenticated;
+            _authenticated = _connection.IsAuthenticated;
+            _parser.RequireAuthentication = !_authenticated;
             return;
         }
         int count = request.Count;
