@@ -16,7 +16,7 @@ internal static class Program
         CliArguments parsed;
         try
         {
-            parsed = CliArguments.Parse(args);
+            parsed = CliArguments.Parse(args, Environment.GetEnvironmentVariable(AccessArguments.PasswordVariable));
         }
         catch (UsageException e)
         {
@@ -30,7 +30,7 @@ internal static class Program
             return ExitCodes.Success;
         }
 
-        await using var connection = new ClusterConnection(parsed.Host, parsed.Port, ConnectTimeout, ReplyTimeout);
+        await using var connection = new ClusterConnection(parsed.Host, parsed.Port, parsed.Password, ConnectTimeout, ReplyTimeout);
         if (parsed.Command.Count > 0)
         {
             return await OneShotCommand.RunAsync(connection, parsed.Command, Console.Out, Console.Error, TimeProvider.System);

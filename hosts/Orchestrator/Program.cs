@@ -28,6 +28,10 @@ internal static class Program
                                       the secret shared with the workers (at least 16 bytes): every link
                                       proves it, and workers started with it serve nothing else
           --log-level <level>         trace, debug, info, warn, error (default info)
+          --requirepass <password>    clients must AUTH with this password (shows in ps: prefer the
+                                      file or the ECHO_CACHE_PASSWORD environment variable)
+          --requirepass-file <path>   the password is the first line of this file
+          --protected-mode yes|no     without a password, refuse clients not on 127.0.0.1 or ::1 (default yes)
         """;
 
     private static int Main(string[] args)
@@ -38,10 +42,11 @@ internal static class Program
         int threads, poll;
         LogLevel level;
         string? secretFile = null;
+        AccessControl access;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll",
-                "log-level", "cluster-secret-file");
+            HostArguments parsed = HostArguments.Parse(args, ["bind", "health-interval", "health-timeout", "links", "threads", "poll",
+                "log-level", "cluster-secret-file", .. AccessArguments.Options]);
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -85,6 +90,9 @@ internal static class Program
             {
                 throw new UsageException($"--log-level must be trace, debug, info, warn, error or none, not '{levelText}'");
             }
+            access = new AccessControl(
+                AccessArguments.ParsePassword(parsed, Environment.GetEnvironmentVariable(AccessArguments.PasswordVariable)),
+                protectedMode: AccessArguments.ParseProtectedMode(parsed));
         }
         catch (UsageException e)
         {
@@ -107,7 +115,7 @@ internal static class Program
         SocketServer server;
         try
         {
-            server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster), loops);
+            server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster, access), loops);
         }
         catch (SocketException e)
         {
@@ -119,6 +127,21 @@ internal static class Program
             cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
             server.Start();
             OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
+            if (access.RequiresPassword)
+            {
+                OrchestratorLog.PasswordRequired(logger);
+            }
+            else if (!IPAddress.IsLoopback(endPoint.Address))
+            {
+                if (access.RefusesRemoteClients)
+                {
+                    OrchestratorLog.ProtectedMode(logger, server.LocalEndPoint);
+                }
+                else
+                {
+                    OrchestratorLog.Unprotected(logger, server.LocalEndPoint);
+                }
+            }
             using PosixSignalRegistration? reload = options.Secret is { } secret ? SecretReload.Register(secret, secretFile!, logger) : null;
             string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
             OrchestratorLog.Stopping(logger, signal);

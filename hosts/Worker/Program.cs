@@ -22,6 +22,11 @@ internal static class Program
           --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
                                    when its recent sleeps say that pays (default 100; 0: never)
           --log-level <level>      trace, debug, info, warn, error (default info)
+          --requirepass <password> clients must AUTH with this password (shows in ps: prefer the
+                                   file or the ECHO_CACHE_PASSWORD environment variable); a worker with a
+                                   password serves clients only, not an orchestrator
+          --requirepass-file <path>  the password is the first line of this file
+          --protected-mode yes|no  without a password, refuse clients not on 127.0.0.1 or ::1 (default yes)
           --cluster-secret-file <path>
                                    the secret shared with the orchestrator (at least 16 bytes): only links
                                    that prove it are served; clients are sent to the orchestrator
@@ -35,12 +40,13 @@ internal static class Program
         long memory;
         int maxConnections, threads, poll, clockOffset;
         LogLevel level;
+        AccessControl access;
         string? secretFile;
         ClusterMembership membership;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "memory", "max-connections", "threads", "poll", "log-level",
-                "clock-offset-ms", "cluster-secret-file");
+            HostArguments parsed = HostArguments.Parse(args, ["bind", "memory", "max-connections", "threads", "poll", "log-level",
+                "clock-offset-ms", "cluster-secret-file", .. AccessArguments.Options]);
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -68,6 +74,22 @@ internal static class Program
             {
                 throw new UsageException($"--log-level must be trace, debug, info, warn, error or none, not '{levelText}'");
             }
+            if (secretFile == null)
+            {
+                access = new AccessControl(
+                    AccessArguments.ParsePassword(parsed, Environment.GetEnvironmentVariable(AccessArguments.PasswordVariable)),
+                    protectedMode: AccessArguments.ParseProtectedMode(parsed));
+            }
+            else
+            {
+                // A cluster's worker serves its orchestrator's links, which prove the secret: no client password (it
+                // would lock the orchestrator out), and no protected mode (the orchestrator may be on another machine).
+                if (parsed.Get("requirepass") != null || parsed.Get("requirepass-file") != null)
+                {
+                    throw new UsageException("a worker with --cluster-secret-file takes no password: clients authenticate at the orchestrator");
+                }
+                access = AccessControl.Open;
+            }
         }
         catch (UsageException e)
         {
@@ -83,17 +105,13 @@ internal static class Program
         {
             WorkerLog.SecretFileReadable(logger, secretFile);
         }
-        if (membership.IsClosed)
-        {
-            WorkerLog.ClusterOnly(logger);
-        }
         // Evictions are logged for the orchestrator, which deletes an evicted key on its other copy too
         // (docs/consistency.md, "Eviction").
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = memory, EvictionObserver = new EvictionLog() },
             new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
-        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, membership), loops,
+        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access, membership), loops,
             new ServerOptions { MaxConnections = maxConnections });
         try
         {
@@ -106,6 +124,25 @@ internal static class Program
         }
         stats.Server = server;
         WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
+        if (membership.IsClosed)
+        {
+            WorkerLog.ClusterOnly(logger);
+        }
+        else if (access.RequiresPassword)
+        {
+            WorkerLog.PasswordRequired(logger);
+        }
+        else if (!IPAddress.IsLoopback(endPoint.Address))
+        {
+            if (access.RefusesRemoteClients)
+            {
+                WorkerLog.ProtectedMode(logger, server.LocalEndPoint);
+            }
+            else
+            {
+                WorkerLog.Unprotected(logger, server.LocalEndPoint);
+            }
+        }
 
         // The main thread runs the engine's bounded maintenance (expiry sweep, resize steps) until told to stop.
         using PosixSignalRegistration? reload = membership.Secret is { } secret ? SecretReload.Register(secret, secretFile!, logger) : null;

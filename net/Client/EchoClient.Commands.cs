@@ -7,6 +7,17 @@ namespace EchoCache.Net.Client;
 // a NotFound reply, not an exception; only a failed connection throws.
 public sealed partial class EchoClient
 {
+    /// <summary>
+    /// Authenticates the connection (binary AUTH): OK, AUTH_FAILED for a wrong user or password, BUSY while the server
+    /// refuses attempts after too many failures. A server without a password answers OK to anything.
+    /// </summary>
+    public Task<EchoReply> AuthenticateAsync(string? user, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        return SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Auth },
+            System.Text.Encoding.UTF8.GetBytes(user ?? ""), System.Text.Encoding.UTF8.GetBytes(password), cancellationToken);
+    }
+
     /// <summary>Reads a key (values come back decompressed).</summary>
     public Task<EchoReply> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) =>
         SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Get }, key, default, cancellationToken);

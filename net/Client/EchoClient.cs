@@ -50,6 +50,38 @@ public sealed partial class EchoClient : IAsyncDisposable, IDisposable
         return new EchoClient(socket);
     }
 
+    /// <summary>
+    /// Connects to a server and, when <paramref name="options"/> give a password, authenticates (binary AUTH) before
+    /// returning.
+    /// </summary>
+    /// <exception cref="EchoAuthenticationException">The server refused the password (the connection is closed).</exception>
+    /// <exception cref="EchoClientException">The connection failed or the server closed it (protected mode, for one).</exception>
+    public static async Task<EchoClient> ConnectAsync(string host, int port, EchoClientOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EchoClient client = await ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+        if (options.Password is null)
+        {
+            return client;
+        }
+        try
+        {
+            EchoReply reply = await client.AuthenticateAsync(options.User, options.Password, cancellationToken).ConfigureAwait(false);
+            if (!reply.IsOk)
+            {
+                string reason = reply.Value.Length > 0 ? System.Text.Encoding.UTF8.GetString(reply.Value) : reply.Status.ToString();
+                throw new EchoAuthenticationException($"the server refused the password: {reason}");
+            }
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Whether the connection has failed.</summary>
     public bool IsFaulted => _failure != null;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 
 namespace EchoCache.Net.Cluster;
 
@@ -9,10 +10,15 @@ namespace EchoCache.Net.Cluster;
 /// ADD, REPLACE, CAS, DELETE, INCR, DECR and TOUCH, whose outcome depends on the item held, are decided on one copy
 /// and their outcome replicated (<see cref="CommandCall"/>, the request passed whole to the worker); FLUSH empties
 /// every copy as a barrier; STATS answers with an up worker's counters. Replies echo the client's opcode and request
-/// id. MSET and the internal commands are refused with BadRequest.
+/// id. MSET and the internal commands are refused with BadRequest. With <paramref name="access"/> requiring a password,
+/// every request but AUTH and PING is answered AUTH_REQUIRED until an AUTH succeeds.
 /// </summary>
-public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(cluster)
+public sealed class ClusterBinarySession(Cluster cluster, AccessControl? access = null) : ClusterSession(cluster)
 {
+    private readonly AccessControl _access = access ?? AccessControl.Open;
+    private bool _authenticated = !(access?.RequiresPassword ?? false);
+    private int _authFailures;
+
     /// <inheritdoc />
     public override int Process(ReadOnlySpan<byte> input)
     {
@@ -22,6 +28,13 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
             OperationStatus status = BinaryCodec.TryParseRequest(input[total..], out BinaryFrame frame, out int consumed);
             if (status == OperationStatus.NeedMoreData)
             {
+                if (!_authenticated && AccessControl.IsFrameTooLargeBeforeAuth(input[total..], out BinaryFrameHeader refusal))
+                {
+                    long refused = Replies.Reserve(out ReplyEntry refusedEntry);
+                    refusedEntry.Request = refusal;
+                    Complete(refused, new ClusterReply(refusal.Status, AccessControl.FrameTooLargeMessage));
+                    CloseRequested = true;
+                }
                 break;
             }
             long sequence = Replies.Reserve(out ReplyEntry entry);
@@ -34,6 +47,12 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
                 continue;
             }
             entry.Request = frame.Header;
+            if (!_authenticated && frame.Opcode is not (BinaryOpcode.Auth or BinaryOpcode.Ping))
+            {
+                Complete(sequence, new ClusterReply(BinaryStatus.AuthRequired, AccessControl.NoAuthMessage));
+                total += consumed;
+                continue;
+            }
             Dispatch(frame, input.Slice(total, consumed), sequence, entry);
             total += consumed;
         }
@@ -71,11 +90,32 @@ public sealed class ClusterBinarySession(Cluster cluster) : ClusterSession(clust
                 Complete(sequence, new ClusterReply(new BinaryFrameHeader(), frame.Value));
                 break;
             case BinaryOpcode.Auth:
-                Complete(sequence, new ClusterReply(BinaryStatus.Ok));
+                Auth(frame, sequence);
                 break;
             default:
                 Complete(sequence, new ClusterReply(BinaryStatus.BadRequest, "not supported through the orchestrator yet"u8));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// AUTH: key = user (empty for the default user), value = password, as on a worker (BinarySession): OK to anything
+    /// without a password configured; AUTH_FAILED, or BUSY while the server refuses attempts; closed after too many.
+    /// </summary>
+    private void Auth(scoped in BinaryFrame frame, long sequence)
+    {
+        if (!_access.RequiresPassword)
+        {
+            Complete(sequence, new ClusterReply(BinaryStatus.Ok));
+            return;
+        }
+        AuthOutcome outcome = _access.Authenticate(frame.Key.IsEmpty ? AccessControl.DefaultUser : frame.Key, frame.Value,
+            ref _authFailures);
+        _authenticated |= outcome == AuthOutcome.Ok;
+        Complete(sequence, new ClusterReply(AccessControl.BinaryStatusOf(outcome), AccessControl.MessageOf(outcome)));
+        if (outcome != AuthOutcome.Ok && _access.MustClose(_authFailures))
+        {
+            CloseRequested = true;
         }
     }
 

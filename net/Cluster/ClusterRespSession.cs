@@ -3,6 +3,7 @@ using System.Text;
 using EchoCache.Engine;
 using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 using EchoCache.Net.Worker;
 
@@ -14,7 +15,9 @@ namespace EchoCache.Net.Cluster;
 /// unknown command, come from a worker's own handlers (<see cref="RespSession.ForConnection"/>); keyed commands go to
 /// the keys' replica pair as reads, plain replicated writes or decided writes, their replies as a worker wrote them;
 /// keyspace commands cover every pair; FLUSHDB and FLUSHALL are a barrier; INFO and CONFIG GET are the
-/// orchestrator's own. GET and plain SET, the hot path, skip the table and travel as binary frames.
+/// orchestrator's own. GET and plain SET, the hot path, skip the table and travel as binary frames. Until the client
+/// has authenticated (when a password is set), every request goes to the worker's handlers, which keep the
+/// connection's authentication and answer NOAUTH to all but AUTH, HELLO, PING and QUIT.
 /// </summary>
 public sealed class ClusterRespSession : ClusterSession
 {
@@ -23,13 +26,18 @@ public sealed class ClusterRespSession : ClusterSession
     private readonly RespSession _connection;
     private readonly ConnectedClient _client;
     private readonly OutputBuffer _local = new(1024, 64 * 1024);
+    // _connection.IsAuthenticated, copied after each request it ran before it was true (nothing else changes it, and
+    // it never turns false): the hot path's check is then one field read.
+    private bool _authenticated;
 
-    /// <summary>Creates a session over <paramref name="cluster"/>.</summary>
-    public ClusterRespSession(Cluster cluster)
+    /// <summary>Creates a session over <paramref name="cluster"/>, its clients admitted by <paramref name="access"/>.</summary>
+    public ClusterRespSession(Cluster cluster, AccessControl? access = null)
         : base(cluster)
     {
-        _connection = RespSession.ForConnection(cluster.Clients);
+        _connection = RespSession.ForConnection(cluster.Clients, access);
         _client = _connection.Client;
+        _authenticated = _connection.IsAuthenticated;
+        _parser.RequireAuthentication = !_authenticated;
     }
 
     private bool Resp3 => _connection.Version == RespVersion.Resp3;
@@ -80,6 +88,13 @@ public sealed class ClusterRespSession : ClusterSession
 
     private void Execute(in RespRequest request, ReadOnlySpan<byte> raw)
     {
+        if (!_authenticated)
+        {
+            Local(request); // NOAUTH, or AUTH, HELLO, PING and QUIT themselves (and unknown-command and arity errors)
+            _authenticated = _connection.IsAuthenticated;
+            _parser.RequireAuthentication = !_authenticated;
+            return;
+        }
         int count = request.Count;
         ReadOnlySpan<byte> name = request[0];
         // The hot path skips the table: GET and SET key value as binary frames (RESP2; RESP3's null differs).

@@ -28,6 +28,7 @@ public sealed class CommandInfo
         Group = group;
         Summary = summary;
         Subcommands = subcommands ?? [];
+        RunsBeforeAuth = Array.IndexOf(Flags, "no_auth") >= 0;
     }
 
     /// <summary>Redis's full name, lower case: "get", or "client|setname" for a subcommand.</summary>
@@ -81,6 +82,12 @@ public sealed class CommandInfo
     /// multi-key command over more than one pair answers CROSSSLOT.
     /// </summary>
     public bool SplitsPerKey { get; init; }
+
+    /// <summary>
+    /// Whether a connection may run it before it has authenticated: Redis's "no_auth" commands (AUTH, HELLO, QUIT),
+    /// and PING, which this server answers too so a health check needs no password (Redis 7.0 answers it NOAUTH).
+    /// </summary>
+    public bool RunsBeforeAuth { get; init; }
 
     /// <summary>Whether the command writes (Redis's "write" flag).</summary>
     public bool IsWrite => Array.IndexOf(Flags, "write") >= 0;

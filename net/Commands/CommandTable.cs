@@ -70,7 +70,7 @@ public static class CommandTable
         new("flushdb", CommandId.FlushDb, -1, "write", 0, 0, 0, "@keyspace @write @slow @dangerous", "server", "Remove all keys from the current database.") { Route = ClusterRoute.Flush, Reply = ReplyShape.Status },
         new("flushall", CommandId.FlushAll, -1, "write", 0, 0, 0, "@keyspace @write @slow @dangerous", "server", "Removes all keys from all databases.") { Route = ClusterRoute.Flush, Reply = ReplyShape.Status },
         new("select", CommandId.Select, 2, "loading stale fast", 0, 0, 0, "@keyspace @fast", "connection", "Changes the selected database.") { Route = ClusterRoute.Local, Reply = ReplyShape.Status },
-        new("ping", CommandId.Ping, -1, "fast", 0, 0, 0, "@fast @connection", "connection", "Returns the server's liveliness response.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },
+        new("ping", CommandId.Ping, -1, "fast", 0, 0, 0, "@fast @connection", "connection", "Returns the server's liveliness response.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies, RunsBeforeAuth = true },
         new("echo", CommandId.Echo, 2, "fast", 0, 0, 0, "@fast @connection", "connection", "Returns the given string.") { Route = ClusterRoute.Local, Reply = ReplyShape.Bulk },
         new("info", CommandId.Info, -1, "loading stale", 0, 0, 0, "@slow @dangerous", "server", "Returns information and statistics about the server.") { Route = ClusterRoute.Server, Reply = ReplyShape.Varies },
         new("hello", CommandId.Hello, -1, Connection, 0, 0, 0, "@fast @connection", "connection", "Handshakes with the Redis server.") { Route = ClusterRoute.Local, Reply = ReplyShape.Varies },

@@ -23,7 +23,7 @@ public enum BinaryStatus : byte
     Unavailable = 0x08,
     /// <summary>The server is overloaded or could not free memory for the item; retry later.</summary>
     Busy = 0x09,
-    /// <summary>The connection must authenticate first (or the credentials were wrong).</summary>
+    /// <summary>The connection must authenticate (AUTH) before this request; or, as a connection error, it was refused.</summary>
     AuthRequired = 0x0A,
     /// <summary>An unexpected failure inside the server.</summary>
     ServerError = 0x0B,
@@ -33,6 +33,8 @@ public enum BinaryStatus : byte
     /// workers this way answers its clients with it too.
     /// </summary>
     Fenced = 0x0C,
+    /// <summary>AUTH gave an unknown user or a wrong password; the connection is not authenticated.</summary>
+    AuthFailed = 0x0D,
     /// <summary>
     /// The connection may not run this request: a worker that belongs to a cluster serves only its orchestrator's
     /// authenticated links (and a link whose proof of the cluster secret did not match is refused with it).

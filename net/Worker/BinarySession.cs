@@ -3,17 +3,24 @@ using System.Buffers.Binary;
 using EchoCache.Engine;
 using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Worker;
 
 /// <summary>
 /// Executes native binary protocol requests (docs/protocol.md) against a worker's engine: client commands,
-/// and the internal ones the orchestrator sends (versioned replica writes, snapshot streams, health).
+/// and the internal ones the orchestrator sends (versioned replica writes, snapshot streams, health). With
+/// <paramref name="access"/> requiring a password, every request but AUTH and PING is refused until an AUTH succeeds.
 /// </summary>
-public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats, ClusterMembership? membership = null) : IDisposable
+public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats, AccessControl? access = null,
+    ClusterMembership? membership = null) : IDisposable
 {
+    private readonly AccessControl _access = access ?? AccessControl.Open;
+    private bool _authenticated = !(access?.RequiresPassword ?? false);
+    private int _authFailures;
     private readonly ClusterMembership _membership = membership ?? new ClusterMembership();
+
     // The engine's clock, when it follows the orchestrator's (a worker's always does; tests may use another).
     private readonly SenderClock? _clock = engine.Clock as SenderClock;
     private bool _following;
@@ -49,6 +56,11 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
             OperationStatus status = BinaryCodec.TryParseRequest(input[total..], out BinaryFrame frame, out int consumed);
             if (status == OperationStatus.NeedMoreData)
             {
+                if (!_authenticated && AccessControl.IsFrameTooLargeBeforeAuth(input[total..], out BinaryFrameHeader refusal))
+                {
+                    Reply(output, refusal, default, AccessControl.FrameTooLargeMessage);
+                    CloseRequested = true;
+                }
                 break;
             }
             if (status == OperationStatus.InvalidData)
@@ -56,6 +68,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
                 Reply(output, frame.ErrorReply, default, frame.ErrorText);
                 // Nothing consumed: the stream itself is broken (wrong magic, a length over the cap). Close.
                 CloseRequested = consumed == 0;
+                total += consumed;
+                continue;
+            }
+            if (!_authenticated && frame.Opcode is not (BinaryOpcode.Auth or BinaryOpcode.Ping))
+            {
+                Reply(output, frame.Header.ReplyWith(BinaryStatus.AuthRequired), default, AccessControl.NoAuthMessage);
                 total += consumed;
                 continue;
             }
@@ -219,8 +237,7 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
                 Stats(header, output);
                 break;
             case BinaryOpcode.Auth:
-                // No password is configured on a worker: every client is already authenticated.
-                Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
+                Auth(frame, output);
                 break;
             case BinaryOpcode.Flush:
                 // With a version, the cluster's barrier: what is at or below it goes, and older replica writes that
@@ -261,6 +278,28 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
                 // The parser refuses unknown opcodes; a known one missing here is a bug, answered rather than thrown.
                 Reply(output, header.ReplyWith(BinaryStatus.ServerError), default, "opcode not served by a worker"u8);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// AUTH: key = user (empty for the default user), value = password. Without a password configured every client is
+    /// authenticated already, and any credentials answer OK. A failure answers AUTH_FAILED (or BUSY while the server
+    /// refuses attempts), and the connection closes after too many.
+    /// </summary>
+    private void Auth(scoped in BinaryFrame frame, OutputBuffer output)
+    {
+        if (!_access.RequiresPassword)
+        {
+            Reply(output, frame.Header.ReplyWith(BinaryStatus.Ok), default, default);
+            return;
+        }
+        AuthOutcome outcome = _access.Authenticate(frame.Key.IsEmpty ? AccessControl.DefaultUser : frame.Key, frame.Value,
+            ref _authFailures);
+        _authenticated |= outcome == AuthOutcome.Ok;
+        Reply(output, frame.Header.ReplyWith(AccessControl.BinaryStatusOf(outcome)), default, AccessControl.MessageOf(outcome));
+        if (outcome != AuthOutcome.Ok && _access.MustClose(_authFailures))
+        {
+            CloseRequested = true;
         }
     }
 

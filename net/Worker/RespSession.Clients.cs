@@ -1,6 +1,7 @@
 using System.Text;
 using EchoCache.Engine;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Worker;
@@ -155,7 +156,7 @@ public sealed partial class RespSession
             }
             else if (more && request.ArgumentIs(i, "USER"u8))
             {
-                if (!IsDefaultUser(request[i + 1])) // the only user; every client is authenticated as it
+                if (!request[i + 1].SequenceEqual(AccessControl.DefaultUser)) // the only user; every client is it
                 {
                     WriteError("ERR No such user '"u8, request[i + 1], "'"u8);
                     return false;

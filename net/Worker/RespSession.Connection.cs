@@ -1,11 +1,13 @@
 using System.Text;
 using EchoCache.Engine;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 
 namespace EchoCache.Net.Worker;
 
-// Connection commands: HELLO, AUTH, CLIENT SETNAME / GETNAME / ID / SETINFO. No password is configured: the
-// default user takes any password, as Redis's "nopass" default user does, so NOAUTH never arises.
+// Connection commands: HELLO, AUTH, CLIENT SETNAME / GETNAME / ID / SETINFO. With a password (AccessControl) the
+// default user needs it, as Redis's requirepass; without one the default user takes any password, as Redis's
+// "nopass" default user does, and NOAUTH never arises.
 public sealed partial class RespSession
 {
     /// <summary>
@@ -51,13 +53,18 @@ public sealed partial class RespSession
                 return;
             }
         }
-        if (userIndex != 0 && !IsDefaultUser(request[userIndex]))
+        if (userIndex != 0 && !TryAuthenticate(request[userIndex], request[userIndex + 1]))
         {
-            WriteWrongPass();
             return;
         }
         if (nameIndex != 0 && !TrySetClientName(request[nameIndex]))
         {
+            return;
+        }
+        if (!_authenticated)
+        {
+            // Redis 7.0's text (later versions write "HELLO <proto> AUTH").
+            WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"u8);
             return;
         }
         _version = version;
@@ -79,30 +86,57 @@ public sealed partial class RespSession
         WriteArrayHeader(0);
     }
 
-    /// <summary>AUTH [username] password, against a default user that has no password (Redis's "nopass").</summary>
+    /// <summary>
+    /// AUTH [username] password, as Redis 7's authCommand: the one-argument form means the default user, and without a
+    /// password configured it is an error (the two-argument form then takes any password for "default").
+    /// </summary>
     private void Auth(in RespRequest request)
     {
         if (request.Count > 3)
         {
             WriteSyntaxError();
         }
-        else if (request.Count == 2)
+        else if (request.Count == 2 && !_access.RequiresPassword)
         {
             WriteError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"u8);
         }
-        else if (IsDefaultUser(request[1]))
+        else if (TryAuthenticate(request.Count == 2 ? AccessControl.DefaultUser : request[1], request[request.Count - 1]))
         {
             WriteOk();
         }
-        else
-        {
-            WriteWrongPass();
-        }
     }
 
-    private static bool IsDefaultUser(ReadOnlySpan<byte> user) => user.SequenceEqual("default"u8);
-
-    private void WriteWrongPass() => WriteError("WRONGPASS invalid username-password pair or user is disabled."u8);
+    /// <summary>
+    /// Authenticates the connection as <paramref name="user"/>; false with the error written (WRONGPASS, or the
+    /// limiter's refusal) when that fails, and the connection closed after too many failures. A failure leaves an
+    /// authenticated connection authenticated, as in Redis.
+    /// </summary>
+    private bool TryAuthenticate(ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
+    {
+        if (!_access.RequiresPassword)
+        {
+            if (user.SequenceEqual(AccessControl.DefaultUser))
+            {
+                return true;
+            }
+            WriteError(AccessControl.WrongPassMessage);
+            return false;
+        }
+        AuthOutcome outcome = _access.Authenticate(user, password, ref _authFailures);
+        if (outcome == AuthOutcome.Ok)
+        {
+            _authenticated = true;
+            _direct = !IsConnectionOnly;
+            _parser.RequireAuthentication = false;
+            return true;
+        }
+        WriteError(AccessControl.MessageOf(outcome));
+        if (_access.MustClose(_authFailures))
+        {
+            CloseRequested = true;
+        }
+        return false;
+    }
 
     private void ClientSetName(in RespRequest request)
     {

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using EchoCache.Engine;
 using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Worker;
@@ -20,15 +21,25 @@ public sealed partial class RespSession
     /// orchestrator answers itself (<see cref="ClusterRoute.Local"/>: HELLO, CLIENT, COMMAND, PING …), and writes the
     /// arity, unknown-command and unknown-subcommand errors of every command, exactly as a worker does.
     /// </summary>
-    public static RespSession ForConnection(WorkerStats stats) => new(stats);
+    /// <remarks>
+    /// The connection's authentication lives here too (<see cref="IsAuthenticated"/>): the orchestrator's session sends
+    /// every request here until it is authenticated, and AUTH and HELLO are these handlers.
+    /// </remarks>
+    public static RespSession ForConnection(WorkerStats stats, AccessControl? access = null) => new(stats, access);
 
-    private RespSession(WorkerStats stats)
+    private RespSession(WorkerStats stats, AccessControl? access)
     {
         ArgumentNullException.ThrowIfNull(stats);
         _engine = null!;
         _stats = stats;
         _client = new ConnectedClient(stats.NextClientId());
+        _access = access ?? AccessControl.Open;
+        _authenticated = !_access.RequiresPassword;
+        _parser.RequireAuthentication = !_authenticated;
     }
+
+    /// <summary>Whether the client may run commands: no password is required, or it gave the right one.</summary>
+    public bool IsAuthenticated => _authenticated;
 
     /// <summary>Whether the session has no engine (<see cref="ForConnection"/>).</summary>
     private bool IsConnectionOnly => _engine is null;

@@ -2,6 +2,7 @@ using System.Buffers;
 using EchoCache.Engine;
 using EchoCache.Net.Commands;
 using EchoCache.Net.Protocol;
+using EchoCache.Net.Security;
 using EchoCache.Net.Server;
 
 namespace EchoCache.Net.Worker;
@@ -22,7 +23,15 @@ public sealed partial class RespSession
     private readonly WorkerStats _stats;
     private readonly RespParser _parser = new();
     private readonly ConnectedClient _client;
+    private readonly AccessControl _access;
     private RespVersion _version = RespVersion.Resp2;
+
+    // Whether the connection may run commands (RespSession.Connection.cs: true from the start without a password),
+    // and its failed AUTH attempts. GET and SET skip the table only when _direct: an engine's session whose client is
+    // authenticated, so the hot path's check stays one field read.
+    private bool _authenticated;
+    private bool _direct;
+    private int _authFailures;
 
     // Pipelined requests are parsed a batch at a time ahead of running them, their keys prefetched (ParseAhead).
     // A batch holds at most AheadArguments arguments in all; a request with more is parsed when it runs.
@@ -33,14 +42,21 @@ public sealed partial class RespSession
     // The connection's output for the duration of one Process call; handlers run only inside it.
     private OutputBuffer _output = null!;
 
-    /// <summary>Creates the executor of one connection.</summary>
-    public RespSession(CacheEngine engine, WorkerStats stats)
+    /// <summary>
+    /// Creates the executor of one connection; with <paramref name="access"/> requiring a password, the client must
+    /// authenticate first (without one, or with none given, it is authenticated from the start).
+    /// </summary>
+    public RespSession(CacheEngine engine, WorkerStats stats, AccessControl? access = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(stats);
         _engine = engine;
         _stats = stats;
         _client = new ConnectedClient(stats.NextClientId());
+        _access = access ?? AccessControl.Open;
+        _authenticated = !_access.RequiresPassword;
+        _direct = _authenticated;
+        _parser.RequireAuthentication = !_authenticated;
     }
 
     /// <summary>Set after QUIT or a protocol error: the loop sends what is written, then closes.</summary>
@@ -154,7 +170,7 @@ public sealed partial class RespSession
     {
         ReadOnlySpan<byte> name = request[0];
         // GET and SET skip the table: three byte compares (| 0x20 folds ASCII letters to lower case).
-        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't' && !IsConnectionOnly)
+        if (name.Length == 3 && (name[1] | 0x20) == 'e' && (name[2] | 0x20) == 't' && _direct)
         {
             int first = name[0] | 0x20;
             if (first == 'g' && request.Count == 2)
@@ -200,6 +216,12 @@ public sealed partial class RespSession
                 return;
             }
             command = sub;
+        }
+        // As Redis's processCommand: an unknown command and a wrong arity are answered first, then NOAUTH.
+        if (!_authenticated && !command.RunsBeforeAuth)
+        {
+            WriteError(AccessControl.NoAuthMessage);
+            return;
         }
         if (IsConnectionOnly && command.Route != ClusterRoute.Local)
         {

@@ -25,6 +25,33 @@ public sealed class CliArgumentsTests
     {
         Assert.True(CliArguments.Parse([option]).ShowHelp);
         Assert.True(CliArguments.Parse(["127.0.0.1", "8000", option]).ShowHelp);
+        Assert.True(CliArguments.Parse(["127.0.0.1", "8000", "--password", "pw", option]).ShowHelp);
+    }
+
+    [Fact]
+    public void A_password_may_come_before_or_after_the_address_but_before_the_command()
+    {
+        Assert.Equal(("127.0.0.1", 8000, "pw", "get|k"), Parse(["127.0.0.1", "8000", "--password", "pw", "get", "k"]));
+        Assert.Equal(("127.0.0.1", 8000, "pw", "get|k"), Parse(["--password=pw", "127.0.0.1", "8000", "get", "k"]));
+        Assert.Equal(("127.0.0.1", 8000, "p w", ""), Parse(["127.0.0.1", "--password", "p w", "8000"]));
+        // After the command starts, --password is the command's own word.
+        Assert.Equal(("127.0.0.1", 8000, null, "set|k|--password"), Parse(["127.0.0.1", "8000", "set", "k", "--password"]));
+    }
+
+    [Fact]
+    public void The_environment_gives_the_password_when_the_option_does_not()
+    {
+        Assert.Equal("env", CliArguments.Parse(["127.0.0.1", "8000"], "env").Password);
+        Assert.Equal("option", CliArguments.Parse(["127.0.0.1", "8000", "--password", "option"], "env").Password);
+        Assert.Null(CliArguments.Parse(["127.0.0.1", "8000"], "").Password);
+        Assert.Null(CliArguments.Parse(["127.0.0.1", "8000"]).Password);
+    }
+
+    /// <summary>Host, port, password, and the command's words joined by '|'.</summary>
+    private static (string, int, string?, string) Parse(string[] args)
+    {
+        CliArguments parsed = CliArguments.Parse(args);
+        return (parsed.Host, parsed.Port, parsed.Password, string.Join('|', parsed.Command));
     }
 
     [Theory]
@@ -34,6 +61,9 @@ public sealed class CliArgumentsTests
     [InlineData("<orchestrator port> must be a port number from 1 to 65535, not '0'", "127.0.0.1", "0")]
     [InlineData("unknown option --verbose", "--verbose", "8000")]
     [InlineData("<orchestrator ip> is empty", "", "8000")]
+    [InlineData("option --password needs a value", "127.0.0.1", "8000", "--password")]
+    [InlineData("--password is empty", "127.0.0.1", "8000", "--password", "")]
+    [InlineData("missing <orchestrator port>", "--password", "pw", "127.0.0.1")]
     public void Mistakes_are_usage_errors(string message, params string[] args) =>
         Assert.Equal(message, Assert.Throws<UsageException>(() => CliArguments.Parse(args)).Message);
 }

@@ -102,8 +102,10 @@ public sealed class ReplyFormatterTests
             Format("set k v 5", Reply(BinaryStatus.BadRequest, "invalid expiry")));
         Assert.Equal(new CommandOutcome("Server error: the request failed inside the server", ExitCodes.ServerError),
             Format("get k", Reply(BinaryStatus.ServerError)));
-        Assert.Equal(new CommandOutcome("Authentication required: the server wants credentials, which this CLI does not send",
-            ExitCodes.ServerError), Format("get k", Reply(BinaryStatus.AuthRequired)));
+        Assert.Equal(new CommandOutcome("Authentication required: the server has a password; give it with --password or the ECHO_CACHE_PASSWORD environment variable",
+            ExitCodes.AuthenticationFailed), Format("get k", Reply(BinaryStatus.AuthRequired, "NOAUTH Authentication required.")));
+        Assert.Equal(new CommandOutcome("Authentication failed: the server refused the password (server: WRONGPASS invalid username-password pair or user is disabled.)",
+            ExitCodes.AuthenticationFailed), Format("get k", Reply(BinaryStatus.AuthFailed, "WRONGPASS invalid username-password pair or user is disabled.")));
         Assert.Equal(new CommandOutcome("Unexpected answer from the server: Exists", ExitCodes.ServerError),
             Format("set k v", Reply(BinaryStatus.Exists)));
         Assert.Equal(new CommandOutcome("Unexpected answer from the server: 200", ExitCodes.ServerError),

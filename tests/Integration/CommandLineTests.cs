@@ -151,10 +151,12 @@ public sealed class CommandLineTests
     {
         (int code, string output) = Run("--help");
         Assert.Equal(0, code);
-        Assert.StartsWith("usage: commandline <orchestrator ip> <orchestrator port> [command [arguments]]\n", output, StringComparison.Ordinal);
+        Assert.StartsWith("usage: commandline <orchestrator ip> <orchestrator port> [--password <password>] [command [arguments]]\n", output,
+            StringComparison.Ordinal);
         foreach (string line in new[]
         {
             "  0  success", "  1  not found", "  2  usage error", "  3  cannot reach the cluster", "  4  the server answered with an error",
+            "  5  the server requires a password", "environment variable, which keeps it out of ps",
             "  set <key> <value> [ttl seconds]", "  del <key>", "  ttl <key>", "  incr <key> [delta]",
         })
         {

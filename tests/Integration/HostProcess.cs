@@ -70,8 +70,19 @@ public sealed class HostProcess : IDisposable
     /// <summary>Exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The environment variable a host takes a password from; never passed on from the test's own environment.</summary>
+    public const string PasswordVariable = "ECHO_CACHE_PASSWORD";
+
+    private static readonly Dictionary<string, string> NoEnvironment = [];
+
     /// <summary>Starts <paramref name="executable"/> from the published hosts with <paramref name="arguments"/>.</summary>
-    public static HostProcess Start(string executable, params string[] arguments)
+    public static HostProcess Start(string executable, params string[] arguments) => Start(executable, NoEnvironment, arguments);
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> with <paramref name="arguments"/> and, on top of the test's environment (less
+    /// <see cref="PasswordVariable"/>), the variables of <paramref name="environment"/>.
+    /// </summary>
+    public static HostProcess Start(string executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(PathOf(executable))
         {
@@ -84,20 +95,33 @@ public sealed class HostProcess : IDisposable
         {
             info.ArgumentList.Add(argument);
         }
+        info.Environment.Remove(PasswordVariable);
+        foreach ((string name, string value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         return new HostProcess(Process.Start(info)!);
     }
 
     /// <summary>Starts a worker on a free port and waits until it accepts connections.</summary>
-    public static HostProcess StartWorker(out int port, params string[] options)
+    public static HostProcess StartWorker(out int port, params string[] options) => StartWorker(NoEnvironment, out port, options);
+
+    /// <summary>Starts a worker on a free port with <paramref name="environment"/> and waits until it accepts connections.</summary>
+    public static HostProcess StartWorker(IReadOnlyDictionary<string, string> environment, out int port, params string[] options)
     {
         port = FreePort();
-        HostProcess worker = Start("worker", [port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options]);
+        HostProcess worker = Start("worker", environment, [port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options]);
         worker.WaitForPort(port);
         return worker;
     }
 
     /// <summary>Starts an orchestrator over workers on loopback, on a free port, and waits until it accepts connections.</summary>
-    public static HostProcess StartOrchestrator(out int port, IReadOnlyList<int> workerPorts, params string[] options)
+    public static HostProcess StartOrchestrator(out int port, IReadOnlyList<int> workerPorts, params string[] options) =>
+        StartOrchestrator(NoEnvironment, out port, workerPorts, options);
+
+    /// <summary>Starts an orchestrator with <paramref name="environment"/>, as <see cref="StartOrchestrator(out int, IReadOnlyList{int}, string[])"/>.</summary>
+    public static HostProcess StartOrchestrator(IReadOnlyDictionary<string, string> environment, out int port,
+        IReadOnlyList<int> workerPorts, params string[] options)
     {
         port = FreePort();
         var arguments = new List<string> { port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -107,7 +131,7 @@ public sealed class HostProcess : IDisposable
             arguments.Add(workerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         arguments.AddRange(options);
-        HostProcess orchestrator = Start("orchestrator", [.. arguments]);
+        HostProcess orchestrator = Start("orchestrator", environment, [.. arguments]);
         orchestrator.WaitForPort(port);
         return orchestrator;
     }

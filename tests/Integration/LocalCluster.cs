@@ -33,7 +33,12 @@ public sealed class LocalCluster : IDisposable
     public int WorkerPort(int index) => _workerPorts[index];
 
     /// <summary>Starts <paramref name="workerCount"/> workers and an orchestrator over them.</summary>
-    public static LocalCluster Start(int workerCount, params string[] orchestratorOptions)
+    public static LocalCluster Start(int workerCount, params string[] orchestratorOptions) =>
+        Start(workerCount, new Dictionary<string, string>(), orchestratorOptions);
+
+    /// <summary>Starts <paramref name="workerCount"/> workers and an orchestrator over them with <paramref name="orchestratorEnvironment"/>.</summary>
+    public static LocalCluster Start(int workerCount, IReadOnlyDictionary<string, string> orchestratorEnvironment,
+        params string[] orchestratorOptions)
     {
         var cluster = new LocalCluster(workerCount);
         try
@@ -42,7 +47,8 @@ public sealed class LocalCluster : IDisposable
             {
                 cluster._workers[i] = HostProcess.StartWorker(out cluster._workerPorts[i]);
             }
-            cluster._orchestrator = HostProcess.StartOrchestrator(out int port, cluster._workerPorts, orchestratorOptions);
+            cluster._orchestrator = HostProcess.StartOrchestrator(orchestratorEnvironment, out int port, cluster._workerPorts,
+                orchestratorOptions);
             cluster.Port = port;
             return cluster;
         }

@@ -20,8 +20,12 @@ internal sealed class RespConnection : IDisposable
 
     private RespConnection(Socket socket) => _socket = socket;
 
-    /// <summary>Connects to 127.0.0.1:<paramref name="port"/>; every later send and read waits at most <paramref name="timeout"/>.</summary>
-    public static RespConnection Connect(int port, TimeSpan timeout)
+    /// <summary>
+    /// Connects to 127.0.0.1:<paramref name="port"/>, from <paramref name="from"/> when given (another loopback address
+    /// such as 127.0.0.2 looks remote to a server in protected mode); every later send and read waits at most
+    /// <paramref name="timeout"/>.
+    /// </summary>
+    public static RespConnection Connect(int port, TimeSpan timeout, IPAddress? from = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
         {
@@ -31,6 +35,10 @@ internal sealed class RespConnection : IDisposable
         };
         try
         {
+            if (from != null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
             using var connecting = new CancellationTokenSource(timeout);
             socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), connecting.Token).AsTask().GetAwaiter().GetResult();
             return new RespConnection(socket);

@@ -125,7 +125,8 @@ internal static class BinaryFrames
         yield return ("PING", new() { Opcode = BinaryOpcode.Ping, RequestId = 15 }, [], Bytes("hello"));
         yield return ("STATS counter", new() { Opcode = BinaryOpcode.Stats, RequestId = 16, Flags = BinaryFrameFlags.More }, Bytes("items"), Bytes("42"));
         yield return ("STATS end", new() { Opcode = BinaryOpcode.Stats, RequestId = 16 }, [], []);
-        yield return ("AUTH refused", new() { Opcode = BinaryOpcode.Auth, RequestId = 17, Status = BinaryStatus.AuthRequired }, [], Bytes("wrong password"));
+        yield return ("AUTH refused", new() { Opcode = BinaryOpcode.Auth, RequestId = 17, Status = BinaryStatus.AuthFailed }, [], Bytes("WRONGPASS invalid username-password pair or user is disabled."));
+        yield return ("NOAUTH", new() { Opcode = BinaryOpcode.Get, RequestId = 17, Status = BinaryStatus.AuthRequired }, [], Bytes("NOAUTH Authentication required."));
         yield return ("FLUSH ok", new() { Opcode = BinaryOpcode.Flush, RequestId = 18 }, [], []);
         yield return ("REPLICA_SET stale", new() { Opcode = BinaryOpcode.ReplicaSet, RequestId = 19, Status = BinaryStatus.Stale }, [], []);
         yield return ("REPLICA_DEL ok", new() { Opcode = BinaryOpcode.ReplicaDelete, RequestId = 20, Version = 101 }, [], []);

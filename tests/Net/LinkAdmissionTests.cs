@@ -23,7 +23,7 @@ public sealed class LinkAdmissionTests : IDisposable
     public void A_worker_with_a_secret_serves_nothing_but_ping_to_a_connection_that_has_not_joined()
     {
         var membership = new ClusterMembership(Secret);
-        var session = new BinarySession(_engine, new WorkerStats(), membership);
+        var session = new BinarySession(_engine, new WorkerStats(), membership: membership);
 
         Assert.Equal(BinaryStatus.NotPermitted, Run(session, Set("k", "direct", version: 0)).Status);
         Assert.Equal(BinaryStatus.NotPermitted, Run(session, Set("k", "forged", version: ulong.MaxValue / 2, BinaryOpcode.ReplicaSet)).Status);
@@ -42,7 +42,7 @@ public sealed class LinkAdmissionTests : IDisposable
     public void A_join_with_the_secrets_proof_makes_a_link_and_a_wrong_proof_is_refused()
     {
         var membership = new ClusterMembership(Secret);
-        var attacker = new BinarySession(_engine, new WorkerStats(), membership);
+        var attacker = new BinarySession(_engine, new WorkerStats(), membership: membership);
         byte[] attackerNonce = Challenge(attacker, out ulong epoch, out byte[] workerProof);
         Assert.Equal(0UL, epoch);
         Assert.Equal(ClusterSecret.ProofSize, workerProof.Length);
@@ -51,7 +51,7 @@ public sealed class LinkAdmissionTests : IDisposable
         Assert.Equal(BinaryStatus.NotPermitted, Run(attacker, Set("k", "forged", 99, BinaryOpcode.ReplicaSet)).Status);
         Assert.Equal(0, membership.Epoch);
 
-        var link = new BinarySession(_engine, new WorkerStats(), membership);
+        var link = new BinarySession(_engine, new WorkerStats(), membership: membership);
         byte[] nonces = Challenge(link, out _, out byte[] proof);
         Assert.True(Secret.IsWorkerProof(nonces.AsSpan(0, 16), nonces.AsSpan(16), proof)); // the worker proved it too
         Assert.Equal(BinaryStatus.Ok, Join(link, Secret, nonces, 7).Status);
@@ -66,11 +66,11 @@ public sealed class LinkAdmissionTests : IDisposable
     public void A_newer_epoch_fences_out_the_older_links_and_an_older_one_cannot_join()
     {
         var membership = new ClusterMembership(); // no secret: epochs fence all the same
-        var first = new BinarySession(_engine, new WorkerStats(), membership);
+        var first = new BinarySession(_engine, new WorkerStats(), membership: membership);
         Assert.Equal(BinaryStatus.Ok, Join(first, null, Challenge(first, out _, out _), 100).Status);
         Assert.Equal(BinaryStatus.Ok, Run(first, Set("k", "first", 1, BinaryOpcode.ReplicaSet)).Status);
 
-        var second = new BinarySession(_engine, new WorkerStats(), membership);
+        var second = new BinarySession(_engine, new WorkerStats(), membership: membership);
         byte[] nonces = Challenge(second, out ulong seen, out _);
         Assert.Equal(100UL, seen);
         Assert.Equal(BinaryStatus.Ok, Join(second, null, nonces, 200).Status);
@@ -82,14 +82,14 @@ public sealed class LinkAdmissionTests : IDisposable
         Assert.Equal(BinaryStatus.Fenced, Run(first, BinaryFrames.Request(BinaryOpcode.Get, "k")).Status);
         Assert.Equal(BinaryStatus.Fenced, Run(first, BinaryFrames.Request(BinaryOpcode.Health)).Status);
 
-        var late = new BinarySession(_engine, new WorkerStats(), membership);
+        var late = new BinarySession(_engine, new WorkerStats(), membership: membership);
         BinaryFrameHeader refused = Join(late, null, Challenge(late, out _, out _), 150);
         Assert.Equal(BinaryStatus.Fenced, refused.Status);
         Assert.Equal(200UL, refused.Version);
 
         Assert.Equal(BinaryStatus.Ok, Run(second, Set("k", "second", 3, BinaryOpcode.ReplicaSet)).Status);
         // A plain client of a worker without a secret is still served (a standalone worker, tests, tools).
-        var client = new BinarySession(_engine, new WorkerStats(), membership);
+        var client = new BinarySession(_engine, new WorkerStats(), membership: membership);
         (BinaryFrameHeader read, byte[] value) = RunWithValue(client, BinaryFrames.Request(BinaryOpcode.Get, "k"));
         Assert.Equal(BinaryStatus.Ok, read.Status);
         Assert.Equal("second", Encoding.UTF8.GetString(value));

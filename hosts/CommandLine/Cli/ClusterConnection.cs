@@ -8,9 +8,11 @@ namespace EchoCache.CommandLine;
 /// <summary>
 /// One <see cref="EchoClient"/> connection to the orchestrator (or a worker: they speak the same protocol), with
 /// the time limits a person or a script can wait: connecting and each reply are bounded, so an address that drops
-/// packets or a server that hangs ends in a message instead of a CLI that never returns.
+/// packets or a server that hangs ends in a message instead of a CLI that never returns. With a password, each
+/// connection authenticates as soon as it is open.
 /// </summary>
-internal sealed class ClusterConnection(string host, int port, TimeSpan connectTimeout, TimeSpan replyTimeout) : ICacheConnection
+internal sealed class ClusterConnection(string host, int port, string? password, TimeSpan connectTimeout, TimeSpan replyTimeout)
+    : ICacheConnection
 {
     private EchoClient? _client;
 
@@ -27,11 +29,21 @@ internal sealed class ClusterConnection(string host, int port, TimeSpan connectT
         timeout.CancelAfter(connectTimeout);
         try
         {
-            _client = await EchoClient.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+            _client = await EchoClient.ConnectAsync(host, port, new EchoClientOptions { Password = password }, timeout.Token)
+                .ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             throw new ClusterUnreachableException(e.Message);
+        }
+        catch (EchoAuthenticationException e)
+        {
+            throw new AuthenticationFailedException(e.Message);
+        }
+        catch (EchoClientException e)
+        {
+            // The server closed the connection during AUTH (protected mode says why).
+            throw new ClusterUnreachableException(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -47,16 +47,19 @@ internal static class CommandHelp
 
     /// <summary>What a bad command line prints after its reason.</summary>
     public const string ShortUsage = """
-        usage: commandline <orchestrator ip> <orchestrator port> [command [arguments]]
+        usage: commandline <orchestrator ip> <orchestrator port> [--password <password>] [command [arguments]]
         (commandline --help lists the commands and the exit codes)
         """;
 
     /// <summary><c>commandline --help</c>.</summary>
     public const string Usage = """
-        usage: commandline <orchestrator ip> <orchestrator port> [command [arguments]]
+        usage: commandline <orchestrator ip> <orchestrator port> [--password <password>] [command [arguments]]
 
           commandline 127.0.0.1 8000             the interactive dialogue (type help there)
           commandline 127.0.0.1 8000 get name    runs one command, prints just its result and exits
+
+        A server started with a password needs it: --password <password>, or the ECHO_CACHE_PASSWORD
+        environment variable, which keeps it out of ps (--password wins when both are given).
 
         One-shot results, on standard output (messages go to standard error):
           set: Success   get: the value   del: Deleted   ttl: seconds left, or "no expiry"
@@ -77,6 +80,7 @@ internal static class CommandHelp
           2  usage error: a bad command line
           3  cannot reach the cluster, or the connection to it failed
           4  the server answered with an error, or the key is unavailable
+          5  the server requires a password and none was given, or it refused the one given
         """;
 
     /// <summary>The answer to a command given the wrong arguments.</summary>
@@ -87,6 +91,13 @@ internal static class CommandHelp
 
     /// <summary>The message when no connection can be made.</summary>
     public static string Unreachable(string endpoint, string reason) => $"Cannot reach the cluster at {endpoint}: {reason}";
+
+    /// <summary>The message when the server refuses the password.</summary>
+    public static string AuthenticationFailed(string endpoint, string reason) => $"Authentication failed at {endpoint}: {reason}";
+
+    /// <summary>The answer to a command the server refused for want of a password.</summary>
+    public const string PasswordNeeded =
+        "Authentication required: the server has a password; give it with --password or the ECHO_CACHE_PASSWORD environment variable";
 
     /// <summary>The message when an open connection fails.</summary>
     public static string ConnectionLost(string endpoint, string reason) => $"Lost the connection to the cluster at {endpoint}: {reason}";

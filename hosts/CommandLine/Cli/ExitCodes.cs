@@ -17,4 +17,7 @@ internal static class ExitCodes
 
     /// <summary>The server answered with an error (unavailable, too large, not a number, …).</summary>
     public const int ServerError = 4;
+
+    /// <summary>The server requires a password and none was given, or it refused the one given.</summary>
+    public const int AuthenticationFailed = 5;
 }

@@ -13,6 +13,7 @@ internal interface ICacheConnection : IAsyncDisposable
 
     /// <summary>Opens a connection, closing the previous one if any.</summary>
     /// <exception cref="ClusterUnreachableException">No connection could be made.</exception>
+    /// <exception cref="AuthenticationFailedException">The server refused the password.</exception>
     Task ConnectAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sends the command (set, get, del, ttl, incr, decr) and returns the server's reply.</summary>

@@ -21,6 +21,11 @@ internal sealed class InteractiveSession(ICacheConnection connection, TextReader
             error.WriteLine(CommandHelp.Unreachable(connection.Endpoint, e.Reason));
             return ExitCodes.Unreachable;
         }
+        catch (AuthenticationFailedException e)
+        {
+            error.WriteLine(CommandHelp.AuthenticationFailed(connection.Endpoint, e.Reason));
+            return ExitCodes.AuthenticationFailed;
+        }
 
         output.WriteLine(CommandHelp.Menu);
         output.WriteLine();
@@ -89,6 +94,11 @@ internal sealed class InteractiveSession(ICacheConnection connection, TextReader
         catch (ClusterUnreachableException e)
         {
             Report(CommandHelp.Unreachable(connection.Endpoint, e.Reason));
+            return null;
+        }
+        catch (AuthenticationFailedException e)
+        {
+            Report(CommandHelp.AuthenticationFailed(connection.Endpoint, e.Reason));
             return null;
         }
         Report($"Reconnected to {connection.Endpoint}");

@@ -34,6 +34,11 @@ internal static class OneShotCommand
             error.WriteLine(CommandHelp.Unreachable(connection.Endpoint, e.Reason));
             return ExitCodes.Unreachable;
         }
+        catch (AuthenticationFailedException e)
+        {
+            error.WriteLine(CommandHelp.AuthenticationFailed(connection.Endpoint, e.Reason));
+            return ExitCodes.AuthenticationFailed;
+        }
         CommandOutcome outcome;
         try
         {

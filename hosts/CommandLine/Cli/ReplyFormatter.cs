@@ -21,7 +21,9 @@ internal static class ReplyFormatter
             BinaryStatus.NotANumber => Error($"Not a number: '{command.Key}' does not hold a 64-bit whole number"),
             BinaryStatus.Overflow => Error($"Overflow: the result would not fit in 64 bits; '{command.Key}' is unchanged"),
             BinaryStatus.Busy => Error("Busy: the server is overloaded or could not free memory; try again later", reply),
-            BinaryStatus.AuthRequired => Error("Authentication required: the server wants credentials, which this CLI does not send", reply),
+            BinaryStatus.AuthRequired => new CommandOutcome(CommandHelp.PasswordNeeded, ExitCodes.AuthenticationFailed),
+            BinaryStatus.AuthFailed => new CommandOutcome(WithReason("Authentication failed: the server refused the password", reply),
+                ExitCodes.AuthenticationFailed),
             BinaryStatus.BadRequest => Error("Bad request: the server refused the request", reply),
             BinaryStatus.ServerError => Error("Server error: the request failed inside the server", reply),
             _ => Error($"Unexpected answer from the server: {reply.Status}", reply),
@@ -69,6 +71,8 @@ internal static class ReplyFormatter
     private static CommandOutcome Error(string text) => new(text, ExitCodes.ServerError);
 
     /// <summary>An error answer our words cannot make precise; the server's own reason, when it gave one, follows.</summary>
-    private static CommandOutcome Error(string text, EchoReply reply) =>
-        Error(reply.Value.Length > 0 ? $"{text} (server: {Encoding.ASCII.GetString(reply.Value)})" : text);
+    private static CommandOutcome Error(string text, EchoReply reply) => Error(WithReason(text, reply));
+
+    private static string WithReason(string text, EchoReply reply) =>
+        reply.Value.Length > 0 ? $"{text} (server: {Encoding.ASCII.GetString(reply.Value)})" : text;
 }
