@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Hosting;
@@ -117,15 +116,24 @@ internal static class Program
         {
             server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster, access), loops);
         }
-        catch (SocketException e)
+        catch (ListenException e)
         {
-            OrchestratorLog.CannotListen(logger, endPoint, e.Message);
+            OrchestratorLog.CannotListen(logger, e.EndPoint, e.Reason);
             return 1;
         }
         using (server)
         {
             cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-            server.Start();
+            try
+            {
+                server.Start();
+            }
+            catch (ListenException e)
+            {
+                // Another process bound the port too while this one started its cluster, and listened first.
+                OrchestratorLog.CannotListen(logger, e.EndPoint, e.Reason);
+                return 1;
+            }
             OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
             if (access.RequiresPassword)
             {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using EchoCache.Engine;
 using EchoCache.Net.Hosting;
@@ -111,17 +110,20 @@ internal static class Program
             new SenderClock(clockOffset));
         var stats = new WorkerStats();
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
-        using var server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access, membership), loops,
-            new ServerOptions { MaxConnections = maxConnections });
+        SocketServer? server = null;
         try
         {
+            server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access, membership), loops,
+                new ServerOptions { MaxConnections = maxConnections });
             server.Start();
         }
-        catch (SocketException e)
+        catch (ListenException e)
         {
-            WorkerLog.CannotListen(logger, endPoint, e.Message);
+            server?.Dispose();
+            WorkerLog.CannotListen(logger, e.EndPoint, e.Reason);
             return 1;
         }
+        using SocketServer serving = server;
         stats.Server = server;
         WorkerLog.Listening(logger, server.LocalEndPoint, memory >> 20, engine.ShardCount);
         if (membership.IsClosed)

@@ -13,9 +13,14 @@ namespace EchoCache.Net.Server;
 /// </summary>
 public sealed class SocketServer : IDisposable
 {
+    // Linux's SOL_SOCKET and SO_REUSEADDR (asm-generic/socket.h).
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
     private Func<Socket, IServerConnection> _connect;
     private readonly ServerOptions _options;
     private readonly Socket _listener;
+    private readonly IPEndPoint _endpoint;
     private readonly SocketAsyncEventArgs _accept = new();
     private readonly ConcurrentDictionary<IServerConnection, byte> _connections = new();
     private readonly PinnedBufferPool _buffers;
@@ -25,7 +30,8 @@ public sealed class SocketServer : IDisposable
 
     /// <summary>
     /// Binds to <paramref name="endpoint"/> (port 0 picks a free one), each connection driven in lockstep by one of
-    /// <paramref name="loops"/>, in turn (the worker's server); call <see cref="Start"/> to serve.
+    /// <paramref name="loops"/>, in turn (the worker's server); call <see cref="Start"/> to serve. Throws
+    /// <see cref="ListenException"/> when the port is in use by another listener or cannot be bound.
     /// </summary>
     public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, EventLoopGroup loops, ServerOptions? options = null)
         : this(endpoint, options)
@@ -48,11 +54,30 @@ public sealed class SocketServer : IDisposable
     private SocketServer(IPEndPoint endpoint, ServerOptions? options)
     {
         _connect = null!;
+        _endpoint = endpoint;
         _options = options ?? new ServerOptions();
         _buffers = new PinnedBufferPool(_options.ReceiveBufferSize);
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(endpoint);
+        try
+        {
+            // SO_REUSEADDR alone: a port another socket listens on is refused (EADDRINUSE), yet a restarted server binds
+            // at once over its old connections' TIME_WAIT and FIN_WAIT2 (after a kill -9). Not
+            // SocketOptionName.ReuseAddress: on Linux .NET sets SO_REUSEPORT with it, and a second server then listens
+            // on the same port and the kernel splits connections between the two (issue 11). .NET's bind sets
+            // SO_REUSEADDR on a Unix TCP socket by itself (without it a TIME_WAIT blocks the port for a minute);
+            // it is set here so the choice does not hang on that. Measured on Linux with .NET 10 (no option, this one,
+            // ReuseAddress) and shown by tests/Integration/BusyPortTests.cs.
+            if (OperatingSystem.IsLinux())
+            {
+                _listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            }
+            _listener.Bind(endpoint);
+        }
+        catch (SocketException e)
+        {
+            _listener.Dispose();
+            throw new ListenException(endpoint, e);
+        }
         _accept.Completed += (_, _) => { if (Accepted()) AcceptLoop(); };
     }
 
@@ -73,10 +98,20 @@ public sealed class SocketServer : IDisposable
 
     internal void CountHandlerFailure() => Interlocked.Increment(ref _handlerFailures);
 
-    /// <summary>Starts listening and accepting.</summary>
+    /// <summary>
+    /// Starts listening and accepting. Throws <see cref="ListenException"/> when another socket took the port between
+    /// the bind and this call (both bound with SO_REUSEADDR, the first to listen has it).
+    /// </summary>
     public void Start()
     {
-        _listener.Listen(1024);
+        try
+        {
+            _listener.Listen(1024);
+        }
+        catch (SocketException e)
+        {
+            throw new ListenException(_endpoint, e);
+        }
         AcceptLoop();
     }
 
