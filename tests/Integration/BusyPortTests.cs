@@ -7,9 +7,12 @@ namespace EchoCache.Tests.Integration;
 /// which port, and the first serves on alone. A port whose old connections linger after a kill -9 (FIN_WAIT2,
 /// TIME_WAIT) is not in use: a restarted worker binds it at once (net/Server/SocketServer.cs says why).
 /// </summary>
-public sealed class BusyPortTests
+public sealed class BusyPortTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly string _directory = Directory.CreateTempSubdirectory("echo-port-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public void A_second_worker_on_a_busy_port_exits_1_naming_the_port_and_the_first_serves_on()
@@ -32,16 +35,19 @@ public sealed class BusyPortTests
         AssertServes(fresh, "before", "1");
     }
 
-    [Fact]
-    public void A_second_orchestrator_on_a_busy_port_exits_1_before_touching_a_worker_and_the_first_serves_on()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with the cluster secret, a second orchestrator that joined the workers would fence the first out
+    public void A_second_orchestrator_on_a_busy_port_exits_1_before_touching_a_worker_and_the_first_serves_on(bool withSecret)
     {
-        using HostProcess w0 = HostProcess.StartWorker(out int p0);
-        using HostProcess w1 = HostProcess.StartWorker(out int p1);
-        using HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        string[] secret = withSecret ? ["--cluster-secret-file", SecretFile()] : [];
+        using HostProcess w0 = HostProcess.StartWorker(out int p0, secret);
+        using HostProcess w1 = HostProcess.StartWorker(out int p1, secret);
+        using HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1], secret);
         using RespConnection held = RespConnection.Connect(port, Timeout);
         Assert.True(held.Call("SET", "before", "1").IsStatus("OK"));
 
-        using HostProcess second = HostProcess.Start("orchestrator", Text(port), "127.0.0.1", Text(p0), "127.0.0.1", Text(p1));
+        using HostProcess second = HostProcess.Start("orchestrator", [Text(port), "127.0.0.1", Text(p0), "127.0.0.1", Text(p1), .. secret]);
         Assert.True(second.WaitForExit(Timeout), $"the second orchestrator still runs:\n{second.Output}");
         Assert.Equal(1, second.ExitCode);
         Assert.Contains($"orchestrator: cannot listen on 127.0.0.1:{port}: the port is in use by another process",
@@ -104,6 +110,17 @@ public sealed class BusyPortTests
         string own = $"{key}-{connection.LocalPort}";
         Assert.True(connection.Call("SET", own, "x").IsStatus("OK"));
         Assert.Equal("x", connection.Call("GET", own).Text);
+    }
+
+    private string SecretFile()
+    {
+        string path = Path.Combine(_directory, "secret");
+        File.WriteAllText(path, "correct-horse-battery-staple\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return path;
     }
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
