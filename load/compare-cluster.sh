@@ -15,6 +15,8 @@
 #   ECHO_CACHE_BIN=/tmp/echo-load/aot load/compare-cluster.sh   # hosts published elsewhere
 #   ORCHESTRATOR_ARGS="--threads 2" load/compare-cluster.sh     # extra orchestrator options
 #   BASELINE_BIN=/tmp/before/aot load/compare-cluster.sh       # also an earlier build, in the same rounds
+#   ECHO_SECURE=1 BASELINE_BIN=… load/compare-cluster.sh         # this build's cluster with a cluster secret and a
+#                                                                # client password (AUTH); the baseline without
 #
 # At pipeline 16 it also runs two decided writes through the orchestrator (INCR, and SET ... NX on fresh random
 # keys), each decided on one copy and its outcome replicated, and prints them as a ratio to plain SET in the
@@ -32,6 +34,13 @@ bin=${ECHO_CACHE_BIN:-$root/artifacts/aot}
 orchestrator_args=${ORCHESTRATOR_ARGS:-}
 worker_args=${WORKER_ARGS:-}
 work=$(mktemp -d /tmp/echo-cluster.XXXXXX)
+echo_auth=()
+if [ "${ECHO_SECURE:-}" = 1 ]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$work/cluster.secret" && echo "bench-password" >"$work/password")
+  worker_args="$worker_args --cluster-secret-file $work/cluster.secret"
+  orchestrator_args="$orchestrator_args --cluster-secret-file $work/cluster.secret --requirepass-file $work/password"
+  echo_auth=(-a bench-password)
+fi
 pids=()
 source "$root/load/lib.sh"  # free_port, wait_ping, stop_started, need_hosts
 trap stop_started EXIT
@@ -55,7 +64,7 @@ worker1_port=$(free_port); worker2_port=$(free_port); echo_port=$(free_port)
 "$bin/worker" "$worker1_port" --memory 2g --log-level warn $worker_args >"$work/worker1.log" 2>&1 & pids+=($!)
 # shellcheck disable=SC2086
 "$bin/worker" "$worker2_port" --memory 2g --log-level warn $worker_args >"$work/worker2.log" 2>&1 & pids+=($!)
-wait_ping "$worker1_port" worker; wait_ping "$worker2_port" worker
+wait_listen "$worker1_port" worker; wait_listen "$worker2_port" worker
 # shellcheck disable=SC2086
 "$bin/orchestrator" "$echo_port" 127.0.0.1 "$worker1_port" 127.0.0.1 "$worker2_port" --log-level warn $orchestrator_args \
   >"$work/orchestrator.log" 2>&1 & pids+=($!)
@@ -99,12 +108,17 @@ EOF
   --output="$work/nutcracker.log" --verbose=4 & pids+=($!)
 wait_ping "$twem_port" twemproxy
 
+auth_of() { # port -> redis-benchmark's password option for it (this build's cluster under ECHO_SECURE)
+  if [ "$1" = "$echo_port" ] && [ ${#echo_auth[@]} -gt 0 ]; then printf '%s\n' "${echo_auth[@]}"; fi
+}
 bench() { # port pipeline tests -> csv lines "test,rps"
-  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -d 64 -r 100000 -n "$(if [ "$2" = 16 ]; then echo "$requests_p16"; else echo "$requests"; fi)" -P "$2" -t "$3" --csv -q 2>/dev/null |
+  # shellcheck disable=SC2046 # auth_of prints zero or two words
+  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" $(auth_of "$1") -c 50 -d 64 -r 100000 -n "$(if [ "$2" = 16 ]; then echo "$requests_p16"; else echo "$requests"; fi)" -P "$2" -t "$3" --csv -q 2>/dev/null |
     awk -F'","' 'NR>1 || $1 !~ /test/ { gsub(/"/,"",$1); gsub(/"/,"",$2); if ($1 != "test") print $1","$2 }'
 }
 setnx() { # port -> csv line "SETNX,rps": SET ... NX on random keys of a key space of its own, at pipeline 16
-  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -r 1000000000 -n "$requests_p16" -P 16 --csv -q \
+  # shellcheck disable=SC2046
+  timeout "$bench_timeout" redis-benchmark -h 127.0.0.1 -p "$1" $(auth_of "$1") -c 50 -r 1000000000 -n "$requests_p16" -P 16 --csv -q \
     set "nx:__rand_int__" vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv nx 2>/dev/null |
     awk -F'","' '$1 !~ /test/ { gsub(/"/,"",$2); print "SETNX,"$2 }'
 }

@@ -17,6 +17,19 @@ wait_ping() {
   exit 1
 }
 
+# Waits (20 s at most) until port $1 accepts a connection (a worker with a cluster secret answers RESP with a refusal,
+# so PING cannot tell it is up); $2 names it in the error.
+wait_listen() {
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "$(basename "$0"): nothing listened on port $1${2:+ ($2)}" >&2
+  exit 1
+}
+
 # Whether process $1 still runs (a zombie is gone).
 alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
