@@ -104,9 +104,18 @@ internal sealed class CommandCall : IWorkerReplyTarget
             }
             if (worker == null)
             {
-                Finish(conflict ? "-TRYAGAIN a copy of these keys is returning to service; retry shortly\r\n"u8
-                    : cluster.LostTo != 0 ? RespReplies.FencedLine
-                    : "-UNAVAILABLE no live replica holds this key\r\n"u8, decidedPending: false);
+                if (conflict)
+                {
+                    Fail(BinaryStatus.Busy, "-TRYAGAIN a copy of these keys is returning to service; retry shortly\r\n"u8, decidedPending: false);
+                }
+                else if (cluster.LostTo != 0)
+                {
+                    Fail(BinaryStatus.Fenced, RespReplies.FencedLine, decidedPending: false);
+                }
+                else
+                {
+                    Fail(BinaryStatus.Unavailable, "-UNAVAILABLE no live replica holds this key\r\n"u8, decidedPending: false);
+                }
                 return;
             }
             if (sent)
@@ -143,7 +152,7 @@ internal sealed class CommandCall : IWorkerReplyTarget
         {
             // A worker that cannot run what it was sent is not fit to hold a copy.
             _session.Cluster.Workers[token].MarkDown($"could not run a forwarded command ({frame.Header.Status})");
-            Finish("-ERR the cluster could not run the command\r\n"u8, _decided);
+            Fail(BinaryStatus.ServerError, "-ERR the cluster could not run the command\r\n"u8, _decided);
             return;
         }
         CallBuffers.CopyInto(ref _reply, value.Slice(4, length));
@@ -236,14 +245,32 @@ internal sealed class CommandCall : IWorkerReplyTarget
         }
     }
 
-    private void Finish(ReadOnlySpan<byte> reply, bool decidedPending)
+    /// <summary>
+    /// Ends the command without a worker's reply, in the client's protocol: the RESP error line for a RESP client, a
+    /// status frame for a binary one (whose reply is otherwise the worker's frames, copied whole).
+    /// </summary>
+    private void Fail(BinaryStatus status, ReadOnlySpan<byte> respLine, bool decidedPending)
+    {
+        if (_opcode == BinaryOpcode.Command)
+        {
+            Finish(respLine, decidedPending);
+            return;
+        }
+        // The line's text after its "-" and code, and before its CRLF, is the binary reply's reason.
+        ReadOnlySpan<byte> text = respLine[1..^2];
+        Complete(new ClusterReply(status, text[(text.IndexOf((byte)' ') + 1)..]), decidedPending);
+    }
+
+    private void Finish(ReadOnlySpan<byte> reply, bool decidedPending) => Complete(new ClusterReply(BinaryStatus.Ok, reply), decidedPending);
+
+    private void Complete(in ClusterReply reply, bool decidedPending)
     {
         ClusterSession session = _session;
         if (decidedPending)
         {
             EndDecided();
         }
-        session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply));
+        session.Complete(_sequence, reply);
         CallBuffers.Trim(ref _reply);
         CallBuffers.Trim(ref _command);
         session.Return(this, _commandLength);

@@ -55,16 +55,17 @@ public sealed class ClusterMembershipTests : IDisposable
             }
             // The binary protocol: a client write, a replica write with a version far ahead, a flush, a snapshot.
             await using EchoClient binary = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
-            Assert.Equal(BinaryStatus.NotPermitted, (await binary.SetAsync(B("k2"), B("direct"))).Status);
+            Assert.Equal(BinaryStatus.NotPermitted, (await binary.SetAsync(B("k2"), B("direct")).WaitAsync(TimeSpan.FromSeconds(10))).Status);
             EchoReply forged = await binary.SendOneAsync(
-                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, Version = ulong.MaxValue >> 2 }, B("k3"), B("forged"));
+                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaSet, Version = ulong.MaxValue >> 2 }, B("k3"), B("forged"))
+                .WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(BinaryStatus.NotPermitted, forged.Status);
             Assert.Equal(BinaryStatus.NotPermitted, (await binary.SendOneAsync(
-                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete, Version = ulong.MaxValue >> 2 }, B("k4"), default)).Status);
-            Assert.Equal(BinaryStatus.NotPermitted, (await binary.FlushAsync()).Status);
-            Assert.Equal(BinaryStatus.NotPermitted, (await binary.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default)).Status);
-            Assert.Equal(BinaryStatus.NotPermitted, (await binary.GetAsync(B("k1"))).Status);
-            Assert.Equal(BinaryStatus.Ok, (await binary.PingAsync()).Status);
+                new BinaryFrameHeader { Opcode = BinaryOpcode.ReplicaDelete, Version = ulong.MaxValue >> 2 }, B("k4"), default).WaitAsync(TimeSpan.FromSeconds(10))).Status);
+            Assert.Equal(BinaryStatus.NotPermitted, (await binary.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10))).Status);
+            Assert.Equal(BinaryStatus.NotPermitted, (await binary.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default).WaitAsync(TimeSpan.FromSeconds(10))).Status);
+            Assert.Equal(BinaryStatus.NotPermitted, (await binary.GetAsync(B("k1")).WaitAsync(TimeSpan.FromSeconds(10))).Status);
+            Assert.Equal(BinaryStatus.Ok, (await binary.PingAsync().WaitAsync(TimeSpan.FromSeconds(10))).Status);
         }
 
         // Nothing changed on either copy: reads alternate between them, and every one sees the orchestrator's write.
