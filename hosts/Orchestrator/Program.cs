@@ -19,6 +19,8 @@ internal static class Program
           --health-interval <ms>      health check period per worker (default 100)
           --health-timeout <ms>       unanswered health check that marks a worker down (default 500)
           --links <n>                 pipelined connections per worker (default 1)
+          --copy-check-interval <ms>  pause between rounds of the background check that compares the two
+                                      copies of every slot and repairs differences (default 60000; 0: off)
           --threads <n>               event loop threads (default 1)
           --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
                                       when its recent sleeps say that pays (default 100; 0: never)
@@ -34,7 +36,7 @@ internal static class Program
         LogLevel level;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "threads", "poll", "log-level");
+            HostArguments parsed = HostArguments.Parse(args, "bind", "health-interval", "health-timeout", "links", "copy-check-interval", "threads", "poll", "log-level");
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -69,6 +71,7 @@ internal static class Program
                 HealthInterval = TimeSpan.FromMilliseconds(parsed.GetInt("health-interval", 100, 10, 60_000)),
                 HealthTimeout = TimeSpan.FromMilliseconds(parsed.GetInt("health-timeout", 500, 10, 600_000)),
                 LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
+                CopyCheckInterval = TimeSpan.FromMilliseconds(parsed.GetInt("copy-check-interval", 60_000, 0, 86_400_000)),
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);

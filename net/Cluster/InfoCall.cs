@@ -11,7 +11,8 @@ namespace EchoCache.Net.Cluster;
 /// control link, so it never waits behind data). Each worker's counters get a line of their own; the totals add
 /// hits, misses, evictions, expired keys and memory over the workers, and the keyspace counts each key once: with one
 /// pair (two workers) an up copy's items, with more the items of the up workers halved (every key lives on two),
-/// exact while every worker is up.
+/// exact while every worker is up. Last, the Copies section: what the background copy check has compared, found and
+/// repaired (<see cref="CopyCheckStats"/>).
 /// </summary>
 internal sealed class InfoCall : IWorkerReplyTarget
 {
@@ -85,6 +86,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
         }
         var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster));
         AppendStats(builder);
+        AppendCopies(builder);
         byte[] text = Encoding.UTF8.GetBytes(builder.ToString());
         byte[] reply = new byte[text.Length + 32];
         RespWriter.TryWriteText(text, _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
@@ -133,6 +135,22 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             text.Append(CultureInfo.InvariantCulture, $"db0:keys={keys},expires=0,avg_ttl=0\r\n");
         }
+    }
+
+    /// <summary>Appends the Copies section: what the background copy check has compared, found and repaired.</summary>
+    private void AppendCopies(StringBuilder text)
+    {
+        Cluster cluster = _session.Cluster;
+        CopyCheckStats copies = cluster.CopyChecks;
+        text.Append("\r\n# Copies\r\n");
+        Field(text, "copy_check_interval_ms", (long)cluster.Options.CopyCheckInterval.TotalMilliseconds);
+        Field(text, "copy_check_rounds", copies.Rounds);
+        Field(text, "copy_check_slots_checked", copies.SlotsChecked);
+        Field(text, "copy_check_differences", copies.Differences);
+        Field(text, "copy_check_items_repaired", copies.ItemsRepaired);
+        Field(text, "copy_check_pairs_skipped", copies.PairsSkipped);
+        Field(text, "copy_check_versions_ahead", copies.VersionsAhead);
+        Field(text, "copy_check_last_round_ms", copies.LastRoundMs);
     }
 
     private static void Field(StringBuilder text, string name, long value) =>
