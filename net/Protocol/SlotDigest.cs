@@ -75,12 +75,12 @@ public sealed class SlotDigest
     /// <summary>
     /// The hash a digest adds up for one live item: its key's 64-bit hash (the engine's <c>KeyHash</c> of the whole
     /// key), version, absolute expiry (0 = none) and item flags, each folded in by MurmurHash3's 64-bit finalizer:
-    /// <c>fmix(fmix(fmix(keyHash ^ version) ^ expiry) ^ flags)</c>. Not the value: one version is one write, so two
-    /// copies holding a key at the same version hold the same value (and the stored form of a value may differ
+    /// <c>fmix(fmix(fmix(fmix(keyHash) ^ version) ^ expiry) ^ flags)</c>. Not the value: one version is one write, so
+    /// two copies holding a key at the same version hold the same value (and the stored form of a value may differ
     /// between copies compressed under different thresholds).
     /// </summary>
     public static ulong HashItem(ulong keyHash, ulong version, long expiry, uint flags) =>
-        Mix(Mix(Mix(keyHash ^ version) ^ (ulong)expiry) ^ flags);
+        Mix(Mix(Mix(Mix(keyHash) ^ version) ^ (ulong)expiry) ^ flags);
 
     private static ulong Mix(ulong k)
     {
