@@ -57,7 +57,15 @@ internal sealed class CopyCheck : IDisposable
             while (true)
             {
                 await Task.Delay(_cluster.Options.CopyCheckInterval, cancellationToken).ConfigureAwait(false);
-                await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A check that stopped silently would hide every later difference: say so, and go on.
+                    CopyCheckLog.RoundFailed(_logger, e);
+                }
             }
         }
         catch (OperationCanceledException)

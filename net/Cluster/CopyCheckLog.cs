@@ -22,6 +22,9 @@ internal static partial class CopyCheckLog
     [LoggerMessage(44, LogLevel.Debug, "copy check: slot {Slot} of workers {First} and {Second} differed only by writes racing the check")]
     public static partial void Race(ILogger logger, int slot, int first, int second);
 
+    [LoggerMessage(46, LogLevel.Error, "copy check round failed; the next one starts after the interval")]
+    public static partial void RoundFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(45, LogLevel.Debug, "copy check round: {Pairs} pairs compared, {Differences} slots different, {Items} items repaired, in {Milliseconds} ms")]
     public static partial void Round(ILogger logger, int pairs, int differences, long items, long milliseconds);
 }
