@@ -226,6 +226,20 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         await AssertPairsHoldTheSameItemsAsync(cluster);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    [InlineData("86400001")]
+    public void A_bad_interval_is_refused_with_the_usage(string interval)
+    {
+        using HostProcess orchestrator = HostProcess.Start("orchestrator", HostProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            "127.0.0.1", "1", "127.0.0.1", "2", "--copy-check-interval", interval);
+        Assert.True(orchestrator.WaitForExit(RequestTimeout), "the orchestrator did not exit");
+        Assert.Equal(2, orchestrator.ExitCode);
+        Assert.Contains($"orchestrator: --copy-check-interval must be a whole number from 0 to 86400000, not '{interval}'", orchestrator.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--copy-check-interval <ms>", orchestrator.StandardError, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// For each replica pair, the live items of the pair's slots (key, version, value, expiry, item flags) in each of
     /// its two workers' SNAPSHOT streams: both copies hold the same ones. Items expiring within a minute are left out
