@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using EchoCache.Engine;
@@ -84,13 +85,21 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             return;
         }
-        var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster));
+        // Room for what follows the description up front (about 550 characters and a line per worker): growing a
+        // builder allocates a chunk as large as what it holds.
+        string description = ClusterInfo.Describe(_session.Cluster);
+        var builder = new StringBuilder(description.Length + 640 + (120 * _stats.Length)).Append(description);
         AppendStats(builder);
         AppendCopies(builder);
-        byte[] text = Encoding.UTF8.GetBytes(builder.ToString());
-        byte[] reply = new byte[text.Length + 32];
-        RespWriter.TryWriteText(text, _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
+        // The bytes are formatted into the client's queue entry at once: pooled buffers will do.
+        string whole = builder.ToString();
+        byte[] text = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(whole.Length));
+        int length = Encoding.UTF8.GetBytes(whole, text);
+        byte[] reply = ArrayPool<byte>.Shared.Rent(length + 32);
+        RespWriter.TryWriteText(text.AsSpan(0, length), _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
         _session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply.AsSpan(0, written)));
+        ArrayPool<byte>.Shared.Return(reply);
+        ArrayPool<byte>.Shared.Return(text);
     }
 
     /// <summary>Appends the Stats and Keyspace sections, and each worker's counters.</summary>
@@ -153,6 +162,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
         Field(text, "copy_check_last_round_ms", copies.LastRoundMs);
     }
 
+    // Formatted into the builder (an interpolated append), not through a string per number.
     private static void Field(StringBuilder text, string name, long value) =>
-        text.Append(name).Append(':').Append(value.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}:{value}\r\n");
 }
