@@ -19,13 +19,18 @@ internal sealed class CopyRepair : IWorkerReplyTarget
     private const int Window = 1_000;
     private const int ResumeAt = Window / 2;
     private const int KeysKept = 3;
+    // Keys remembered per slot as they are forwarded, to name the repaired ones in the log: a few, not every key of a
+    // slot (a copy that lost everything would have every item of the table forwarded).
+    private const int CandidatesPerSlot = 16;
+    private const int SlotBits = 16;
 
     private readonly WorkerNode _target;
     private readonly WorkerLink _stream;
     private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int[] _repaired = new int[SlotBitmap.SlotCount];
-    // The slot and key of each forwarded item, by token (tokens are indexes; only the stream's thread appends).
-    private readonly List<(int Slot, byte[] Key)> _forwarded = [];
+    // Per slot, the first keys forwarded (a forwarded item's token is its slot, and above SlotBits its place here
+    // plus one, or 0 when not remembered), and the remembered keys the target answered OK.
+    private readonly Dictionary<int, List<byte[]>> _candidates = [];
     private readonly Dictionary<int, List<string>> _keys = [];
     private readonly Lock _lock = new();
     private long _sent;
@@ -69,7 +74,7 @@ internal sealed class CopyRepair : IWorkerReplyTarget
     {
         if (token != StreamToken)
         {
-            OnForwardAnswered(frame.Header.Status, (int)token);
+            OnForwardAnswered(frame.Header.Status, token);
             return;
         }
         BinaryFrameHeader header = frame.Header;
@@ -100,28 +105,36 @@ internal sealed class CopyRepair : IWorkerReplyTarget
             ItemFlags = tombstone ? 0 : header.ItemFlags,
             Expiry = tombstone ? 0 : header.Expiry,
         };
-        int index;
+        long forwardToken = slot;
         using (_lock.EnterScope())
         {
-            index = _forwarded.Count;
-            _forwarded.Add((slot, frame.Key.ToArray()));
+            if (!_candidates.TryGetValue(slot, out List<byte[]>? candidates))
+            {
+                _candidates[slot] = candidates = [];
+            }
+            if (candidates.Count < CandidatesPerSlot)
+            {
+                candidates.Add(frame.Key.ToArray());
+                forwardToken |= (long)candidates.Count << SlotBits;
+            }
         }
         if (Interlocked.Increment(ref _sent) - Interlocked.Read(ref _answered) >= Window)
         {
             _stream.Pause();
         }
         WorkerLink? link = _target.LinkFor(slot);
-        if (link == null || !link.Send(forward, frame.Key, tombstone ? default : frame.Value, this, index))
+        if (link == null || !link.Send(forward, frame.Key, tombstone ? default : frame.Value, this, forwardToken))
         {
             _done.TrySetResult(false);
         }
     }
 
-    private void OnForwardAnswered(BinaryStatus status, int index)
+    private void OnForwardAnswered(BinaryStatus status, long token)
     {
         if (status == BinaryStatus.Ok)
         {
-            (int slot, byte[] key) = Forwarded(index);
+            int slot = (int)(token & ((1 << SlotBits) - 1));
+            int candidate = (int)(token >> SlotBits) - 1;
             Interlocked.Increment(ref _repaired[slot]);
             using (_lock.EnterScope())
             {
@@ -129,9 +142,9 @@ internal sealed class CopyRepair : IWorkerReplyTarget
                 {
                     _keys[slot] = keys = [];
                 }
-                if (keys.Count < KeysKept)
+                if (candidate >= 0 && keys.Count < KeysKept)
                 {
-                    keys.Add(Encoding.UTF8.GetString(key));
+                    keys.Add(Encoding.UTF8.GetString(_candidates[slot][candidate]));
                 }
             }
         }
@@ -147,14 +160,6 @@ internal sealed class CopyRepair : IWorkerReplyTarget
             _stream.Resume();
         }
         CheckDone();
-    }
-
-    private (int Slot, byte[] Key) Forwarded(int index)
-    {
-        using (_lock.EnterScope())
-        {
-            return _forwarded[index];
-        }
     }
 
     public void OnLinkFailed(long token) => _done.TrySetResult(false);
