@@ -163,6 +163,46 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_copy_flushed_behind_the_orchestrators_back_is_refilled_slot_by_slot()
+    {
+        const int Written = 3000;
+        using LocalCluster cluster = LocalCluster.Start(2, "--copy-check-interval", "200");
+        using (RespConnection client = RespConnection.Connect(cluster.Port, RequestTimeout))
+        {
+            for (int start = 0; start < Written; start += 500)
+            {
+                var arguments = new List<string> { "MSET" };
+                for (int i = start; i < start + 500; i++)
+                {
+                    arguments.AddRange([$"key:{i}", $"value {i}"]);
+                }
+                Assert.True(client.Call([.. arguments]).IsStatus("OK"));
+            }
+        }
+        CopyCheckCounters before = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= 2, WaitTimeout, "two rounds");
+        Assert.Equal(0, before.Differences);
+
+        // FLUSHALL straight to worker 1: every slot holding a key now differs.
+        Assert.True(RespCall(cluster.WorkerPort(1), "FLUSHALL").IsStatus("OK"));
+        int slots = Enumerable.Range(0, Written).Select(i => SlotMap.SlotOf(Encoding.UTF8.GetBytes($"key:{i}"))).Distinct().Count();
+        CopyCheckCounters repaired = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.ItemsRepaired >= Written, WaitTimeout, $"{Written} items repaired");
+        CopyCheckCounters after = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= repaired.Rounds + 2, WaitTimeout, "two rounds after the repair");
+        output.WriteLine($"{slots} slots held keys; {after}");
+        Assert.Equal(slots, after.Differences);
+        Assert.Equal(Written, after.ItemsRepaired);
+        // Twenty slots are logged one by one, the rest in one line.
+        Assert.Equal(20, cluster.Orchestrator.Output.Split('\n').Count(line => line.Contains("copy check: slot", StringComparison.Ordinal)));
+        Assert.Contains($"copy check: {slots - 20} more slots differed between worker 0 and worker 1: {Written - LoggedItems(cluster.Orchestrator.Output)} items repaired", cluster.Orchestrator.Output, StringComparison.Ordinal);
+        await AssertPairsHoldTheSameItemsAsync(cluster);
+        using RespConnection direct = RespConnection.Connect(cluster.WorkerPort(1), RequestTimeout);
+        Assert.Equal(Written, direct.Call("DBSIZE").Integer);
+    }
+
+    /// <summary>The items repaired in the slots the log names one by one.</summary>
+    private static long LoggedItems(string log) => System.Text.RegularExpressions.Regex.Matches(log, @"copy check: slot \d+ differed between worker \d+ and worker \d+: (\d+) items repaired")
+        .Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+
+    [Fact]
     public async Task Under_live_writes_through_the_orchestrator_the_check_repairs_nothing_but_what_was_made_different()
     {
         const int Writers = 4;
