@@ -22,11 +22,16 @@ internal sealed partial record CopyCheckCounters(long Rounds, long SlotsChecked,
             Get("pairs_skipped"), Get("versions_ahead"));
     }
 
+    /// <summary>As the overload below, on <paramref name="cluster"/>'s orchestrator, showing its log when it fails.</summary>
+    public static Task<CopyCheckCounters> WaitUntilAsync(LocalCluster cluster, Func<CopyCheckCounters, bool> condition, TimeSpan timeout, string what) =>
+        WaitUntilAsync(cluster.Port, condition, timeout, what, () => cluster.Orchestrator.Output);
+
     /// <summary>
     /// Polls INFO on <paramref name="port"/> until <paramref name="condition"/> holds, and returns the counters; fails
-    /// the test after <paramref name="timeout"/>, saying what it waited for.
+    /// the test after <paramref name="timeout"/>, saying what it waited for (and showing <paramref name="log"/>).
     /// </summary>
-    public static async Task<CopyCheckCounters> WaitUntilAsync(int port, Func<CopyCheckCounters, bool> condition, TimeSpan timeout, string what)
+    public static async Task<CopyCheckCounters> WaitUntilAsync(int port, Func<CopyCheckCounters, bool> condition, TimeSpan timeout, string what,
+        Func<string>? log = null)
     {
         using RespConnection connection = RespConnection.Connect(port, TimeSpan.FromSeconds(10));
         var elapsed = Stopwatch.StartNew();
@@ -37,7 +42,7 @@ internal sealed partial record CopyCheckCounters(long Rounds, long SlotsChecked,
             {
                 return counters;
             }
-            Assert.True(elapsed.Elapsed < timeout, $"waited {timeout.TotalSeconds:0} s for {what}; INFO still says {counters}");
+            Assert.True(elapsed.Elapsed < timeout, $"waited {timeout.TotalSeconds:0} s for {what}; INFO still says {counters}; the orchestrator's log:\n{log?.Invoke()}");
             await Task.Delay(20);
         }
     }

@@ -22,12 +22,18 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
 
     private sealed record Expected(string Key, string? Value, ulong Version, long Expiry);
 
+    /// <summary>
+    /// A short check interval, and a health timeout generous enough that a machine loaded by other tests does not mark a
+    /// worker down: its resync would refill the copy before the check could find what was made different.
+    /// </summary>
+    private static string[] ClusterOptions(string interval) => ["--copy-check-interval", interval, "--health-timeout", "2000"];
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public async Task Differences_made_on_one_copy_are_found_and_repaired_newer_version_winning(int workers)
     {
-        using LocalCluster cluster = LocalCluster.Start(workers, "--copy-check-interval", "200");
+        using LocalCluster cluster = LocalCluster.Start(workers, ClusterOptions("200"));
         var map = new SlotMap(workers);
         using (RespConnection client = RespConnection.Connect(cluster.Port, RequestTimeout))
         {
@@ -38,8 +44,8 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         }
 
         // Rounds that began after those writes find the copies alike.
-        CopyCheckCounters settled = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= 1, WaitTimeout, "a first round");
-        settled = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= settled.Rounds + 2, WaitTimeout, "two rounds after the writes");
+        CopyCheckCounters settled = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= 1, WaitTimeout, "a first round");
+        settled = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= settled.Rounds + 2, WaitTimeout, "two rounds after the writes");
         Assert.Equal(0, settled.Differences);
         Assert.Equal(0, settled.ItemsRepaired);
         Assert.Equal(0, settled.PairsSkipped);
@@ -121,9 +127,9 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         }
 
         // Each difference found and repaired once: wait for all seven, then two more whole rounds that find nothing new.
-        CopyCheckCounters repaired = await CopyCheckCounters.WaitUntilAsync(cluster.Port,
+        CopyCheckCounters repaired = await CopyCheckCounters.WaitUntilAsync(cluster,
             c => c.ItemsRepaired >= injected.Count && c.Differences >= injected.Count, WaitTimeout, $"{injected.Count} repairs");
-        CopyCheckCounters after = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= repaired.Rounds + 2, WaitTimeout, "two rounds after the repairs");
+        CopyCheckCounters after = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= repaired.Rounds + 2, WaitTimeout, "two rounds after the repairs");
         output.WriteLine($"before: {settled}; after: {after}");
         Assert.Equal(injected.Count, after.Differences);
         Assert.Equal(injected.Count, after.ItemsRepaired);
@@ -166,7 +172,7 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
     public async Task A_copy_flushed_behind_the_orchestrators_back_is_refilled_slot_by_slot()
     {
         const int Written = 3000;
-        using LocalCluster cluster = LocalCluster.Start(2, "--copy-check-interval", "200");
+        using LocalCluster cluster = LocalCluster.Start(2, ClusterOptions("200"));
         using (RespConnection client = RespConnection.Connect(cluster.Port, RequestTimeout))
         {
             for (int start = 0; start < Written; start += 500)
@@ -179,14 +185,14 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
                 Assert.True(client.Call([.. arguments]).IsStatus("OK"));
             }
         }
-        CopyCheckCounters before = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= 2, WaitTimeout, "two rounds");
+        CopyCheckCounters before = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= 2, WaitTimeout, "two rounds");
         Assert.Equal(0, before.Differences);
 
         // FLUSHALL straight to worker 1: every slot holding a key now differs.
         Assert.True(RespCall(cluster.WorkerPort(1), "FLUSHALL").IsStatus("OK"));
         int slots = Enumerable.Range(0, Written).Select(i => SlotMap.SlotOf(Encoding.UTF8.GetBytes($"key:{i}"))).Distinct().Count();
-        CopyCheckCounters repaired = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.ItemsRepaired >= Written, WaitTimeout, $"{Written} items repaired");
-        CopyCheckCounters after = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= repaired.Rounds + 2, WaitTimeout, "two rounds after the repair");
+        CopyCheckCounters repaired = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.ItemsRepaired >= Written, WaitTimeout, $"{Written} items repaired");
+        CopyCheckCounters after = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= repaired.Rounds + 2, WaitTimeout, "two rounds after the repair");
         output.WriteLine($"{slots} slots held keys; {after}");
         Assert.Equal(slots, after.Differences);
         Assert.Equal(Written, after.ItemsRepaired);
@@ -207,7 +213,7 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
     {
         const int Writers = 4;
         // At debug level the orchestrator logs each slot whose digests differed only by writes racing the check.
-        using LocalCluster cluster = LocalCluster.Start(3, "--copy-check-interval", "100", "--log-level", "debug");
+        using LocalCluster cluster = LocalCluster.Start(3, [.. ClusterOptions("100"), "--log-level", "debug"]);
         using var stop = new CancellationTokenSource();
         long[] done = new long[Writers];
         Task[] writers = [.. Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>
@@ -235,15 +241,15 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         CopyCheckCounters start, quiet, end;
         try
         {
-            start = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= 1, WaitTimeout, "a first round under load");
-            quiet = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= start.Rounds + 5, WaitTimeout, "five rounds under load");
+            start = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= 1, WaitTimeout, "a first round under load");
+            quiet = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= start.Rounds + 5, WaitTimeout, "five rounds under load");
 
             // The same check, under the same load, does see a difference made on one copy: one, and only that one.
             string key = "made:1";
             int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
             Assert.True(RespCall(cluster.WorkerPort(new SlotMap(3).PrimaryOf(slot)), "SET", key, "on one copy").IsStatus("OK"));
-            CopyCheckCounters found = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.ItemsRepaired >= 1, WaitTimeout, "the difference to be repaired");
-            end = await CopyCheckCounters.WaitUntilAsync(cluster.Port, c => c.Rounds >= found.Rounds + 2, WaitTimeout, "two rounds after the repair");
+            CopyCheckCounters found = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.ItemsRepaired >= 1, WaitTimeout, "the difference to be repaired");
+            end = await CopyCheckCounters.WaitUntilAsync(cluster, c => c.Rounds >= found.Rounds + 2, WaitTimeout, "two rounds after the repair");
         }
         finally
         {
