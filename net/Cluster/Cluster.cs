@@ -25,6 +25,7 @@ public sealed class Cluster : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposing;
     private Task? _health;
+    private readonly CopyCheck _copyCheck;
     private uint _readTurn;
 
     /// <summary>
@@ -49,6 +50,7 @@ public sealed class Cluster : IDisposable
         {
             _slotLocks[i] = new Lock();
         }
+        _copyCheck = new CopyCheck(this, logger);
     }
 
     /// <summary>Settings.</summary>
@@ -66,6 +68,9 @@ public sealed class Cluster : IDisposable
     /// <summary>Client ids and command counts of the orchestrator's own client connections.</summary>
     public Worker.WorkerStats Clients { get; } = new();
 
+    /// <summary>What the background copy check has found and repaired (docs/consistency.md, "Copy check").</summary>
+    public CopyCheckStats CopyChecks { get; } = new();
+
     /// <summary>Issues write versions.</summary>
     public VersionClock Clock { get; } = new();
 
@@ -82,7 +87,7 @@ public sealed class Cluster : IDisposable
     public ulong LostTo => Volatile.Read(ref _lostTo);
 
     /// <summary>
-    /// Connects to every worker, takes a new epoch, reconciles the copies, and starts health checks. This orchestrator
+    /// Connects to every worker, takes a new epoch, reconciles the copies, and starts health checks and the copy check. This orchestrator
     /// cannot know what its predecessor left behind: a write in flight that reached one copy only, a worker restarted
     /// empty or back with stale data and not yet refilled. So every worker reachable now merges its partners' items
     /// into its own, the newer version winning (docs/consistency.md, "Orchestrator restart"), before any client is
@@ -132,6 +137,7 @@ public sealed class Cluster : IDisposable
         await Task.WhenAll(reachable.Select(worker => Resync.ReconcileAsync(this, worker, _logger, cancellationToken)))
             .ConfigureAwait(false);
         _health = Task.Run(() => HealthLoopAsync(_stopping.Token), CancellationToken.None);
+        _copyCheck.Start();
     }
 
     /// <summary>
@@ -448,6 +454,7 @@ public sealed class Cluster : IDisposable
     public void Dispose()
     {
         _disposing = true;
+        _copyCheck.Dispose();
         _stopping.Cancel();
         try
         {

@@ -15,6 +15,13 @@ public sealed class ClusterOptions
     /// <summary>A health check unanswered this long marks the worker down. Default 500 ms.</summary>
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Time between the end of one round of the background copy check and the start of the next (docs/consistency.md,
+    /// "Copy check"); the first round starts one interval after the orchestrator does. Default 60 s; zero turns the
+    /// check off.
+    /// </summary>
+    public TimeSpan CopyCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Replies a client may have outstanding before its connection stops reading. Default 4096.</summary>
     public int MaxOutstandingPerClient { get; init; } = 4096;
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using EchoCache.Engine;
@@ -11,7 +12,8 @@ namespace EchoCache.Net.Cluster;
 /// control link, so it never waits behind data). Each worker's counters get a line of their own; the totals add
 /// hits, misses, evictions, expired keys and memory over the workers, and the keyspace counts each key once: with one
 /// pair (two workers) an up copy's items, with more the items of the up workers halved (every key lives on two),
-/// exact while every worker is up.
+/// exact while every worker is up. Last, the Copies section: what the background copy check has compared, found and
+/// repaired (<see cref="CopyCheckStats"/>).
 /// </summary>
 internal sealed class InfoCall : IWorkerReplyTarget
 {
@@ -83,12 +85,21 @@ internal sealed class InfoCall : IWorkerReplyTarget
         {
             return;
         }
-        var builder = new StringBuilder(ClusterInfo.Describe(_session.Cluster));
+        // Room for what follows the description up front (about 550 characters and a line per worker): growing a
+        // builder allocates a chunk as large as what it holds.
+        string description = ClusterInfo.Describe(_session.Cluster);
+        var builder = new StringBuilder(description.Length + 640 + (120 * _stats.Length)).Append(description);
         AppendStats(builder);
-        byte[] text = Encoding.UTF8.GetBytes(builder.ToString());
-        byte[] reply = new byte[text.Length + 32];
-        RespWriter.TryWriteText(text, _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
+        AppendCopies(builder);
+        // The bytes are formatted into the client's queue entry at once: pooled buffers will do.
+        string whole = builder.ToString();
+        byte[] text = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(whole.Length));
+        int length = Encoding.UTF8.GetBytes(whole, text);
+        byte[] reply = ArrayPool<byte>.Shared.Rent(length + 32);
+        RespWriter.TryWriteText(text.AsSpan(0, length), _resp3 ? RespVersion.Resp3 : RespVersion.Resp2, reply, out int written);
         _session.Complete(_sequence, new ClusterReply(BinaryStatus.Ok, reply.AsSpan(0, written)));
+        ArrayPool<byte>.Shared.Return(reply);
+        ArrayPool<byte>.Shared.Return(text);
     }
 
     /// <summary>Appends the Stats and Keyspace sections, and each worker's counters.</summary>
@@ -135,6 +146,23 @@ internal sealed class InfoCall : IWorkerReplyTarget
         }
     }
 
+    /// <summary>Appends the Copies section: what the background copy check has compared, found and repaired.</summary>
+    private void AppendCopies(StringBuilder text)
+    {
+        Cluster cluster = _session.Cluster;
+        CopyCheckStats copies = cluster.CopyChecks;
+        text.Append("\r\n# Copies\r\n");
+        Field(text, "copy_check_interval_ms", (long)cluster.Options.CopyCheckInterval.TotalMilliseconds);
+        Field(text, "copy_check_rounds", copies.Rounds);
+        Field(text, "copy_check_slots_checked", copies.SlotsChecked);
+        Field(text, "copy_check_differences", copies.Differences);
+        Field(text, "copy_check_items_repaired", copies.ItemsRepaired);
+        Field(text, "copy_check_pairs_skipped", copies.PairsSkipped);
+        Field(text, "copy_check_versions_ahead", copies.VersionsAhead);
+        Field(text, "copy_check_last_round_ms", copies.LastRoundMs);
+    }
+
+    // Formatted into the builder (an interpolated append), not through a string per number.
     private static void Field(StringBuilder text, string name, long value) =>
-        text.Append(name).Append(':').Append(value.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+        text.Append(CultureInfo.InvariantCulture, $"{name}:{value}\r\n");
 }

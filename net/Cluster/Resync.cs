@@ -195,7 +195,7 @@ internal sealed class Resync : IWorkerReplyTarget
     }
 
     /// <summary>Sends one request on a link and waits for its answer (null if the link failed or is gone).</summary>
-    private static async Task<BinaryStatus?> AskAsync(WorkerLink? connection, BinaryOpcode opcode, ulong version = 0)
+    internal static async Task<BinaryStatus?> AskAsync(WorkerLink? connection, BinaryOpcode opcode, ulong version = 0)
     {
         var reply = new AwaitedReply();
         if (connection == null || !connection.Send(new BinaryFrameHeader { Opcode = opcode, Version = version }, default, default, reply, 0))

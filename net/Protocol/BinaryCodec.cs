@@ -257,6 +257,15 @@ public static partial class BinaryCodec
             }
             return status;
         }
+        if ((rule & BinaryRule.ValueSlots) != 0)
+        {
+            if (!value.IsEmpty && value.Length != SlotBitmap.Size)
+            {
+                reason = "value must be empty or a 2048-byte slot bitmap"u8;
+                return BinaryStatus.BadRequest;
+            }
+            return BinaryStatus.Ok;
+        }
         if ((rule & BinaryRule.ValuePairs) != 0)
         {
             BinaryStatus status = BinaryPairList.Validate(value, out _);
@@ -349,10 +358,11 @@ public static partial class BinaryCodec
                 | BinaryRule.ClockInExpiry | BinaryRule.ItemFlags | Allow(BinaryFrameFlags.Resp3 | Clock),
             BinaryOpcode.BinaryCommand => BinaryRule.Known | BinaryRule.ValueAny | BinaryRule.VersionOptional
                 | BinaryRule.ClockInExpiry | Allow(Clock),
-            BinaryOpcode.Snapshot => BinaryRule.Known,
+            BinaryOpcode.Snapshot => BinaryRule.Known | BinaryRule.ValueSlots | BinaryRule.VersionOptional | BinaryRule.Expiry,
             BinaryOpcode.Health => BinaryRule.Known | BinaryRule.VersionOptional | BinaryRule.ClockInExpiry | Allow(Clock),
             BinaryOpcode.LinkChallenge => BinaryRule.Known | BinaryRule.ValueAny,
             BinaryOpcode.LinkJoin => BinaryRule.Known | BinaryRule.VersionRequired | BinaryRule.ValueAny,
+            BinaryOpcode.Digest => BinaryRule.Known | BinaryRule.VersionRequired | BinaryRule.Expiry | BinaryRule.ItemFlags,
             _ => BinaryRule.None,
         };
     }

@@ -63,7 +63,10 @@ public enum BinaryOpcode : byte
     /// outcome of its key following in the value.
     /// </summary>
     BinaryCommand = 0x45,
-    /// <summary>Internal: streams every item and tombstone, as stored, for a partner's resync.</summary>
+    /// <summary>
+    /// Internal: streams every item and tombstone, as stored, for a partner's resync; or, with a filter (a slot
+    /// bitmap as value, a version ceiling, an expiry horizon), only those of some slots (docs/protocol.md, "SNAPSHOT").
+    /// </summary>
     Snapshot = 0x48,
     /// <summary>
     /// Internal: liveness and identity of the worker for the orchestrator's health checks; the request's version
@@ -88,4 +91,9 @@ public enum BinaryOpcode : byte
     /// newer epoch joins the worker.
     /// </summary>
     LinkJoin = 0x4C,
+    /// <summary>
+    /// Internal: a digest, per slot, of the live items a key filter admits at or below a version, for the orchestrator's
+    /// copy check (docs/protocol.md, "DIGEST"): one reply frame once the worker has walked its table.
+    /// </summary>
+    Digest = 0x4D,
 }

@@ -31,6 +31,8 @@ internal enum BinaryRule : uint
     ItemFlags = 1 << 9,
     /// <summary>The expiry field carries the sender's clock, and only with <see cref="BinaryFrameFlags.SenderClock"/>.</summary>
     ClockInExpiry = 1 << 10,
+    /// <summary>No value, or a slot bitmap of <see cref="SlotBitmap.Size"/> bytes.</summary>
+    ValueSlots = 1 << 11,
     /// <summary>Marks a known opcode (an opcode with no other bit still needs one).</summary>
     Known = 1u << 31,
     /// <summary>Shift of the allowed <see cref="BinaryFrameFlags"/> mask.</summary>

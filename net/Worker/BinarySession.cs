@@ -27,9 +27,8 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
     // COMMAND frames: the RESP session that runs them, and the buffer their reply is built in.
     private RespSession? _commands;
     private OutputBuffer? _commandReply;
+    // SNAPSHOT and DIGEST walks: BinarySession.Streams.cs.
     private SnapshotCursor? _snapshot;
-    private ulong _snapshotRequestId;
-    private long _snapshotItems;
     // The engine's evictions, when a worker keeps them for the orchestrator, and this connection's place in them:
     // -1 until the connection proves to be an orchestrator's (its first internal request), then the last notice
     // written on it (or skipped, as acknowledged).
@@ -39,7 +38,7 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
     /// <summary>Set after a frame that leaves the stream untrustworthy: the loop replies, then closes.</summary>
     public bool CloseRequested { get; private set; }
 
-    /// <summary>Whether a snapshot stream is being written.</summary>
+    /// <summary>Whether a snapshot stream is being written, or a digest computed.</summary>
     public bool IsStreaming => _snapshot != null;
 
     /// <summary>Executes the complete frames at the start of <paramref name="input"/>; returns the bytes consumed.</summary>
@@ -259,9 +258,10 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
                 BinaryCommand(frame, output);
                 break;
             case BinaryOpcode.Snapshot:
-                _snapshot = engine.CreateSnapshot();
-                _snapshotRequestId = header.RequestId;
-                _snapshotItems = 0;
+                StartSnapshot(frame);
+                break;
+            case BinaryOpcode.Digest:
+                StartDigest(header);
                 break;
             case BinaryOpcode.LinkChallenge:
                 LinkChallenge(frame, output);
@@ -505,34 +505,11 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
         Reply(output, header.ReplyWith(BinaryStatus.Ok), default, default);
     }
 
-    /// <inheritdoc cref="IConnectionHandler.ContinueStream"/>
-    public void ContinueStream(OutputBuffer output)
-    {
-        SnapshotCursor? cursor = _snapshot;
-        if (cursor == null)
-        {
-            return;
-        }
-        var sink = new BinaryReplySink(output, BinaryOpcode.Snapshot, _snapshotRequestId, acceptCompressed: true,
-            includeKey: true, more: true);
-        while (!output.IsFull && !cursor.IsComplete)
-        {
-            _snapshotItems += cursor.Read(ref sink, maxBuckets: 64);
-        }
-        if (cursor.IsComplete)
-        {
-            // The end frame: no More flag, and the count of item frames sent so the receiver can check it.
-            Span<byte> count = stackalloc byte[BinaryProtocol.SnapshotEndSize];
-            BinaryPrimitives.WriteInt64LittleEndian(count, _snapshotItems);
-            Reply(output, new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot, RequestId = _snapshotRequestId }, default, count);
-            _snapshot = null;
-        }
-    }
-
     /// <summary>Drops a snapshot stream the connection did not finish, and gives back the COMMAND reply buffer.</summary>
     public void Dispose()
     {
         _snapshot = null;
+        _digest = null;
         _commandReply?.Release();
     }
 

@@ -28,6 +28,20 @@ internal static class BinaryFrames
         return frame;
     }
 
+    /// <summary>The value of a DIGEST reply counting the given (slot, hash) items.</summary>
+    public static byte[] DigestOf(params (int Slot, ulong Hash)[] items)
+    {
+        var digest = new SlotDigest();
+        foreach ((int slot, ulong hash) in items)
+        {
+            digest.Add(slot, hash);
+            digest.ObserveVersion((ulong)slot + 1);
+        }
+        var bytes = new byte[digest.EncodedSize];
+        digest.Write(bytes);
+        return bytes;
+    }
+
     public static byte[] Counter(long value)
     {
         var bytes = new byte[8];
@@ -92,6 +106,8 @@ internal static class BinaryFrames
         yield return ("COMMAND", new() { Opcode = BinaryOpcode.Command, RequestId = 27, Version = 104, Expiry = 1_900_000_000_000, ItemFlags = 0x0001_0003, Flags = BinaryFrameFlags.SenderClock | BinaryFrameFlags.Resp3 }, key, Bytes("*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n"));
         yield return ("BINARY_COMMAND", new() { Opcode = BinaryOpcode.BinaryCommand, RequestId = 28, Version = 105, Expiry = 1_900_000_000_000, Flags = BinaryFrameFlags.SenderClock }, [], Request(BinaryOpcode.Get, "k"));
         yield return ("SNAPSHOT", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 25 }, [], []);
+        yield return ("SNAPSHOT of some slots", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 29, Version = 106, Expiry = 1_900_000_000_000 }, [], SlotBitmap.Of([0, 7, 8, 16383]));
+        yield return ("DIGEST", new() { Opcode = BinaryOpcode.Digest, RequestId = 30, Version = 107, Expiry = 1_900_000_000_000, ItemFlags = 0x0002_0003 }, [], []);
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 26 }, [], []);
         yield return ("HEALTH acknowledging notices", new() { Opcode = BinaryOpcode.Health, RequestId = 27, Version = 1234 }, [], []);
         yield return ("LINK_CHALLENGE", new() { Opcode = BinaryOpcode.LinkChallenge, RequestId = 29 }, [], new byte[16]);
@@ -137,6 +153,7 @@ internal static class BinaryFrames
         yield return ("SNAPSHOT item", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23, Flags = BinaryFrameFlags.More | BinaryFrameFlags.Compressed | BinaryFrameFlags.AbsoluteExpiry, Version = 5, ItemFlags = 2, Expiry = 1_900_000_000_000 }, key, [5, 0, 0, 0, 0x50, 0x68, 0x65, 0x6C, 0x6C, 0x6F]);
         yield return ("SNAPSHOT tombstone", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23, Flags = BinaryFrameFlags.More | BinaryFrameFlags.Tombstone | BinaryFrameFlags.AbsoluteExpiry, Version = 6, Expiry = 1_700_000_000_000 }, key, []);
         yield return ("SNAPSHOT end", new() { Opcode = BinaryOpcode.Snapshot, RequestId = 23 }, [], Counter(2));
+        yield return ("DIGEST", new() { Opcode = BinaryOpcode.Digest, RequestId = 30 }, [], DigestOf((3, 0x1234), (3, 0x5678), (16383, 1)));
         yield return ("HEALTH", new() { Opcode = BinaryOpcode.Health, RequestId = 24 }, [], health);
         yield return ("EVICTED", new() { Opcode = BinaryOpcode.Evicted, RequestId = 17, Version = 9 }, key, []);
         yield return ("LINK_CHALLENGE", new() { Opcode = BinaryOpcode.LinkChallenge, RequestId = 25, Version = 7 }, [], new byte[48]);

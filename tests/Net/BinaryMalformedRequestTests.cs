@@ -166,8 +166,47 @@ public sealed class BinaryMalformedRequestTests
     [InlineData(BinaryOpcode.Flush)]
     [InlineData(BinaryOpcode.Snapshot)]
     [InlineData(BinaryOpcode.Health)]
+    [InlineData(BinaryOpcode.Digest)]
     public void A_key_where_the_opcode_takes_none(BinaryOpcode opcode) =>
         ExpectSkipped(Valid(opcode, "k"), BinaryStatus.BadRequest, "this opcode takes no key");
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2047)]
+    [InlineData(2049)]
+    [InlineData(4096)]
+    public void A_snapshot_filter_that_is_not_a_slot_bitmap(int length) =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot, RequestId = 99 }, [], new byte[length]),
+            BinaryStatus.BadRequest, "value must be empty or a 2048-byte slot bitmap");
+
+    [Fact]
+    public void A_digest_without_a_cutoff_version() =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.Digest, RequestId = 99, Expiry = 5 }, [], []),
+            BinaryStatus.BadRequest, "version required");
+
+    [Fact]
+    public void A_digest_with_a_value() =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.Digest, RequestId = 99, Version = 5 }, [], new byte[SlotBitmap.Size]),
+            BinaryStatus.BadRequest, "this opcode takes no value");
+
+    [Theory]
+    [InlineData(BinaryOpcode.Snapshot)]
+    [InlineData(BinaryOpcode.Digest)]
+    public void A_negative_horizon(BinaryOpcode opcode) =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = opcode, RequestId = 99, Version = 5, Expiry = -1 }, [], []),
+            BinaryStatus.BadRequest, "negative expiry");
+
+    [Fact]
+    public void A_snapshot_with_a_key_filter() =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot, RequestId = 99, ItemFlags = 0x0001_0003 }, [], []),
+            BinaryStatus.BadRequest, "this opcode takes no item flags");
+
+    [Theory]
+    [InlineData(BinaryOpcode.Snapshot)]
+    [InlineData(BinaryOpcode.Digest)]
+    public void A_clock_flag_where_the_expiry_is_a_horizon(BinaryOpcode opcode) =>
+        ExpectSkipped(BinaryFrames.Request(new BinaryFrameHeader { Opcode = opcode, RequestId = 99, Version = 5, Flags = BinaryFrameFlags.SenderClock, Expiry = 5 }, [], []),
+            BinaryStatus.BadRequest, "flag not allowed for this opcode");
 
     [Theory]
     [InlineData(BinaryOpcode.Get)]

@@ -46,6 +46,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             "value must be an 8-byte integer", "malformed key list", "key list over a limit", "malformed pair list",
             "pair list over a limit", "version required", "this opcode takes no version", "negative expiry",
             "expiry given with KeepTtl", "this opcode takes no expiry", "this opcode takes no item flags",
+            "value must be empty or a 2048-byte slot bitmap",
         ];
         if (Inputs >= CoverageInputs)
         {
