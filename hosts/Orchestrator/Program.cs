@@ -21,7 +21,7 @@ internal static class Program
           --health-timeout <ms>       unanswered health check that marks a worker down (default 500)
           --links <n>                 pipelined connections per worker (default 1)
           --copy-check-interval <ms>  pause between rounds of the background check that compares the two
-                                      copies of every slot and repairs differences (default 60000; 0: off)
+                                      copies of every slot and repairs differences (default 300000; 0: off)
           --threads <n>               event loop threads (default 1)
           --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
                                       when its recent sleeps say that pays (default 100; 0: never)
@@ -83,7 +83,7 @@ internal static class Program
                 HealthTimeout = TimeSpan.FromMilliseconds(parsed.GetInt("health-timeout", 500, 10, 600_000)),
                 LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
                 Secret = (secretFile = parsed.Get("cluster-secret-file")) == null ? null : HostArguments.ReadClusterSecret(secretFile),
-                CopyCheckInterval = TimeSpan.FromMilliseconds(parsed.GetInt("copy-check-interval", 60_000, 0, 86_400_000)),
+                CopyCheckInterval = TimeSpan.FromMilliseconds(parsed.GetInt("copy-check-interval", 300_000, 0, 86_400_000)),
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);

@@ -17,10 +17,10 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// Time between the end of one round of the background copy check and the start of the next (docs/consistency.md,
-    /// "Copy check"); the first round starts one interval after the orchestrator does. Default 60 s; zero turns the
+    /// "Copy check"); the first round starts one interval after the orchestrator does. Default 5 min; zero turns the
     /// check off.
     /// </summary>
-    public TimeSpan CopyCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan CopyCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Replies a client may have outstanding before its connection stops reading. Default 4096.</summary>
     public int MaxOutstandingPerClient { get; init; } = 4096;

@@ -53,6 +53,11 @@ public sealed class ClusterMembershipTests : IDisposable
                 Assert.Contains("belongs to a cluster", refused.Text, StringComparison.Ordinal);
                 Assert.True(direct.ReadSeesClose());
             }
+            using (RespConnection direct = RespConnection.Connect(workerPort, TimeSpan.FromSeconds(5)))
+            {
+                RespReply refused = direct.Call("FLUSHALL");
+                Assert.True(refused.IsError && refused.Text!.Contains("belongs to a cluster", StringComparison.Ordinal), refused.ToString());
+            }
             // The binary protocol: a client write, a replica write with a version far ahead, a flush, a snapshot.
             await using EchoClient binary = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
             Assert.Equal(BinaryStatus.NotPermitted, (await binary.SetAsync(B("k2"), B("direct")).WaitAsync(TimeSpan.FromSeconds(10))).Status);
