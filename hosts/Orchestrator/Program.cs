@@ -106,9 +106,9 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("orchestrator", level);
-        if (secretFile != null && ClusterSecret.IsReadableByOthers(secretFile))
+        if (secretFile != null)
         {
-            OrchestratorLog.SecretFileReadable(logger, secretFile);
+            AccessLog.CheckSecretFile(logger, secretFile);
         }
         using var loops = new EventLoopGroup(threads, "echo loop", TimeSpan.FromMicroseconds(poll));
         using var cluster = new Cluster(workers, options, loops, logger);
@@ -138,21 +138,7 @@ internal static class Program
                 return 1;
             }
             OrchestratorLog.Listening(logger, server.LocalEndPoint, workers.Count, workers.Count == 2 ? 1 : workers.Count);
-            if (access.RequiresPassword)
-            {
-                OrchestratorLog.PasswordRequired(logger);
-            }
-            else if (!IPAddress.IsLoopback(endPoint.Address))
-            {
-                if (access.RefusesRemoteClients)
-                {
-                    OrchestratorLog.ProtectedMode(logger, server.LocalEndPoint);
-                }
-                else
-                {
-                    OrchestratorLog.Unprotected(logger, server.LocalEndPoint);
-                }
-            }
+            AccessLog.Announce(logger, access, server.LocalEndPoint);
             using PosixSignalRegistration? reload = options.Secret is { } secret ? SecretReload.Register(secret, secretFile!, logger) : null;
             string signal = StopSignal.Wait(Timeout.InfiniteTimeSpan);
             OrchestratorLog.Stopping(logger, signal);

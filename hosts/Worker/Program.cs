@@ -100,9 +100,9 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
-        if (secretFile != null && ClusterSecret.IsReadableByOthers(secretFile))
+        if (secretFile != null)
         {
-            WorkerLog.SecretFileReadable(logger, secretFile);
+            AccessLog.CheckSecretFile(logger, secretFile);
         }
         // Evictions are logged for the orchestrator, which deletes an evicted key on its other copy too
         // (docs/consistency.md, "Eviction").
@@ -130,20 +130,9 @@ internal static class Program
         {
             WorkerLog.ClusterOnly(logger);
         }
-        else if (access.RequiresPassword)
+        else
         {
-            WorkerLog.PasswordRequired(logger);
-        }
-        else if (!IPAddress.IsLoopback(endPoint.Address))
-        {
-            if (access.RefusesRemoteClients)
-            {
-                WorkerLog.ProtectedMode(logger, server.LocalEndPoint);
-            }
-            else
-            {
-                WorkerLog.Unprotected(logger, server.LocalEndPoint);
-            }
+            AccessLog.Announce(logger, access, server.LocalEndPoint);
         }
 
         // The main thread runs the engine's bounded maintenance (expiry sweep, resize steps) until told to stop.
