@@ -97,14 +97,7 @@ internal sealed class CopyRepair : IWorkerReplyTarget
         }
         int slot = SlotMap.SlotOf(frame.Key);
         bool tombstone = header.Has(BinaryFrameFlags.Tombstone);
-        var forward = new BinaryFrameHeader
-        {
-            Opcode = tombstone ? BinaryOpcode.ReplicaDelete : BinaryOpcode.ReplicaSet,
-            Version = header.Version,
-            Flags = tombstone ? BinaryFrameFlags.None : header.Flags & (BinaryFrameFlags.Compressed | BinaryFrameFlags.AbsoluteExpiry),
-            ItemFlags = tombstone ? 0 : header.ItemFlags,
-            Expiry = tombstone ? 0 : header.Expiry,
-        };
+        BinaryFrameHeader forward = Resync.ReplicaWriteOf(header);
         long forwardToken = slot;
         using (_lock.EnterScope())
         {

@@ -270,14 +270,7 @@ internal sealed class Resync : IWorkerReplyTarget
             return;
         }
         bool tombstone = header.Has(BinaryFrameFlags.Tombstone);
-        var forward = new BinaryFrameHeader
-        {
-            Opcode = tombstone ? BinaryOpcode.ReplicaDelete : BinaryOpcode.ReplicaSet,
-            Version = header.Version,
-            Flags = tombstone ? BinaryFrameFlags.None : header.Flags & (BinaryFrameFlags.Compressed | BinaryFrameFlags.AbsoluteExpiry),
-            ItemFlags = tombstone ? 0 : header.ItemFlags,
-            Expiry = tombstone ? 0 : header.Expiry,
-        };
+        BinaryFrameHeader forward = ReplicaWriteOf(header);
         if (Interlocked.Increment(ref _forwarded) - Interlocked.Read(ref _acknowledged) >= Window)
         {
             _stream?.Pause();
@@ -290,6 +283,23 @@ internal sealed class Resync : IWorkerReplyTarget
     }
 
     public void OnLinkFailed(long token) => _done.TrySetResult(false);
+
+    /// <summary>
+    /// The versioned replica write that applies one item of a SNAPSHOT stream to another copy (its header; the key goes
+    /// along, and the value unless it is a tombstone): REPLICA_SET as stored, or REPLICA_DEL for a tombstone.
+    /// </summary>
+    internal static BinaryFrameHeader ReplicaWriteOf(in BinaryFrameHeader item)
+    {
+        bool tombstone = item.Has(BinaryFrameFlags.Tombstone);
+        return new BinaryFrameHeader
+        {
+            Opcode = tombstone ? BinaryOpcode.ReplicaDelete : BinaryOpcode.ReplicaSet,
+            Version = item.Version,
+            Flags = tombstone ? BinaryFrameFlags.None : item.Flags & (BinaryFrameFlags.Compressed | BinaryFrameFlags.AbsoluteExpiry),
+            ItemFlags = tombstone ? 0 : item.ItemFlags,
+            Expiry = tombstone ? 0 : item.Expiry,
+        };
+    }
 
     private void CheckDone()
     {
