@@ -33,6 +33,9 @@ internal static class Program
                                       file or the ECHO_CACHE_PASSWORD environment variable)
           --requirepass-file <path>   the password is the first line of this file
           --protected-mode yes|no     without a password, refuse clients not on 127.0.0.1 or ::1 (default yes)
+          --test-reads-from-syncing yes|no
+                                      test only: let reads go to a copy still being refilled, breaking
+                                      linearizability on purpose (the fault campaign must catch it; default no)
         """;
 
     private static int Main(string[] args)
@@ -47,7 +50,7 @@ internal static class Program
         try
         {
             HostArguments parsed = HostArguments.Parse(args, ["bind", "health-interval", "health-timeout", "links", "copy-check-interval",
-                "threads", "poll", "log-level", "cluster-secret-file", .. AccessArguments.Options]);
+                "threads", "poll", "log-level", "cluster-secret-file", "test-reads-from-syncing", .. AccessArguments.Options]);
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -84,6 +87,12 @@ internal static class Program
                 LinksPerWorker = parsed.GetInt("links", 1, 1, 64),
                 Secret = (secretFile = parsed.Get("cluster-secret-file")) == null ? null : HostArguments.ReadClusterSecret(secretFile),
                 CopyCheckInterval = TimeSpan.FromMilliseconds(parsed.GetInt("copy-check-interval", 300_000, 0, 86_400_000)),
+                ReadsFromSyncingCopies = parsed.Get("test-reads-from-syncing") switch
+                {
+                    null or "no" => false,
+                    "yes" => true,
+                    string other => throw new UsageException($"--test-reads-from-syncing must be yes or no, not '{other}'"),
+                },
             };
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);

@@ -27,6 +27,7 @@ public sealed class Cluster : IDisposable
     private Task? _health;
     private readonly CopyCheck _copyCheck;
     private uint _readTurn;
+    private readonly bool _readsFromSyncing;
 
     /// <summary>
     /// Creates the view of <paramref name="workers"/> (at least 2), in command-line order, whose links are driven
@@ -37,6 +38,7 @@ public sealed class Cluster : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(workers.Count, byte.MaxValue + 1);
         Options = options;
+        _readsFromSyncing = options.ReadsFromSyncingCopies;
         Loops = loops;
         _logger = logger;
         Map = new SlotMap(workers.Count);
@@ -215,14 +217,18 @@ public sealed class Cluster : IDisposable
         }
         WorkerNode primary = Workers[Map.PrimaryOf(slot)];
         WorkerNode partner = Workers[Map.PartnerOf(slot)];
-        bool primaryOk = primary.State == WorkerState.Up && primary.Index != avoid;
-        bool partnerOk = partner.State == WorkerState.Up && partner.Index != avoid;
+        bool primaryOk = Readable(primary) && primary.Index != avoid;
+        bool partnerOk = Readable(partner) && partner.Index != avoid;
         if (primaryOk && partnerOk)
         {
             return (Interlocked.Increment(ref _readTurn) & 1) == 0 ? primary : partner;
         }
         return primaryOk ? primary : partnerOk ? partner : null;
     }
+
+    /// <summary>An up copy; or, under the test-only <see cref="ClusterOptions.ReadsFromSyncingCopies"/>, a syncing one too.</summary>
+    private bool Readable(WorkerNode worker) =>
+        worker.State == WorkerState.Up || (_readsFromSyncing && worker.State == WorkerState.Syncing);
 
     /// <summary>
     /// The copy that decides (or, for a read, answers) a command over <paramref name="slots"/> (all of one pair),
@@ -406,18 +412,44 @@ public sealed class Cluster : IDisposable
         return false;
     }
 
-    /// <summary>Whether some pair of the worker has its other member not up (the worker then holds that pair's last copy).</summary>
-    private bool HasPartnerNotUp(WorkerNode worker)
+    /// <summary>
+    /// Whether a partner of <paramref name="worker"/> restarted after holding the last copy of their pair and waits
+    /// for it (<see cref="WorkerNode.LostCopy"/>): <paramref name="worker"/>'s copy of that pair is the newest left.
+    /// </summary>
+    internal bool AwaitedByLostCopy(WorkerNode worker)
     {
         foreach (int partner in Map.PartnersOf(worker.Index))
         {
-            if (Workers[partner].State != WorkerState.Up)
+            if (Workers[partner] is { State: WorkerState.Returning, LostCopy: true } waiting
+                && waiting.PartnersNotUpAtDown.Contains(worker.Index))
             {
                 return true;
             }
         }
         return false;
     }
+
+    /// <summary>
+    /// Whether every partner that was not up when <paramref name="worker"/> (now <see cref="WorkerNode.LostCopy"/>) went
+    /// down is up again, holding the older copy of their pair — or is itself back from a restart, so nothing of that
+    /// pair survives to wait for.
+    /// </summary>
+    internal bool LostPartnersBack(WorkerNode worker)
+    {
+        foreach (int partner in worker.PartnersNotUpAtDown)
+        {
+            WorkerNode other = Workers[partner];
+            if (other.State != WorkerState.Up && other is not { State: WorkerState.Returning, LostCopy: true })
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The partners of the worker that are not up (it then holds the last copy of their pairs).</summary>
+    private int[] PartnersNotUp(WorkerNode worker) =>
+        [.. Map.PartnersOf(worker.Index).Where(partner => Workers[partner].State != WorkerState.Up)];
 
     /// <summary>
     /// Waits until no request is being enqueued under any slot lock (each lock taken and released once): after
@@ -441,7 +473,8 @@ public sealed class Cluster : IDisposable
         if (state == WorkerState.Down)
         {
             // Per pair: with three workers or more, one partner up does not mean the other pair has a copy.
-            worker.WasLastCopy = HasPartnerNotUp(worker);
+            worker.PartnersNotUpAtDown = PartnersNotUp(worker);
+            worker.WasLastCopy = worker.PartnersNotUpAtDown.Count > 0;
             ClusterLog.WentDown(_logger, worker.Index, worker.EndPoint, reason);
         }
         else

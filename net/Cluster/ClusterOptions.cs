@@ -36,4 +36,10 @@ public sealed class ClusterOptions
     /// started with one serves nothing else. Null: links join without a proof (workers must have none either).
     /// </summary>
     public Security.ClusterSecret? Secret { get; init; }
+
+    /// <summary>
+    /// Test only (<c>--test-reads-from-syncing yes</c>): reads may go to a copy that is still being refilled, which
+    /// breaks linearizability on purpose, so the fault campaign can show it catches a broken build. Default false.
+    /// </summary>
+    public bool ReadsFromSyncingCopies { get; init; }
 }

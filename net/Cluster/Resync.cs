@@ -52,19 +52,36 @@ internal sealed class Resync : IWorkerReplyTarget
             return false;
         }
         bool sameProcess = instance == target.InstanceBeforeDown;
-        bool keepData = sameProcess && target.WasLastCopy;
+        // A partner that restarted after holding the last copy of their pair waits for this one: this copy, stale or
+        // not, is the newest of that pair that survives. Keep it (no flush), and catch up from the up partners.
+        bool awaited = cluster.AwaitedByLostCopy(target);
+        bool keepData = (sameProcess && target.WasLastCopy) || awaited;
+        // Restarted after holding the last copy of some pairs: the writes only it held are gone, but the partners cut
+        // off or stopped since still hold everything acknowledged before they left. Serve nothing until they are back
+        // (their pairs answer "unavailable" meanwhile, never a guess from empty), then refill from them.
+        target.LostCopy = !sameProcess && target.WasLastCopy && target.InstanceBeforeDown != 0;
+        while (target.LostCopy && !cluster.LostPartnersBack(target))
+        {
+            await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);
+            if (target.State != WorkerState.Returning)
+            {
+                return false;
+            }
+        }
         while (!keepData && !cluster.HasUpPartner(target))
         {
-            if (target.WasLastCopy)
+            if (target.WasLastCopy && target.InstanceBeforeDown == 0)
             {
-                // It held the last copy and restarted: both copies of its slots were lost. Serve from empty. (A worker
-                // this orchestrator never saw up, unreachable at its start, keeps what it holds: nothing is flushed.)
-                target.SetState(WorkerState.Up, target.InstanceBeforeDown == 0
-                    ? "no partner is up and this orchestrator never saw it before; serving what it holds"
-                    : "both copies of its keys were lost (it restarted after its partner); starting empty");
+                // A worker this orchestrator never saw up (unreachable at its start) keeps what it holds.
+                target.SetState(WorkerState.Up, "no partner is up and this orchestrator never saw it before; serving what it holds");
                 return true;
             }
-            // Its partner holds the newer copy but is down too: wait for it, without touching this copy.
+            if (cluster.AwaitedByLostCopy(target))
+            {
+                keepData = awaited = true; // that partner came back while this one waited
+                break;
+            }
+            // A partner holds the newer copy but is down too: wait for it, without touching this copy.
             await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);
             if (target.State != WorkerState.Returning)
             {
@@ -88,7 +105,8 @@ internal sealed class Resync : IWorkerReplyTarget
         //    under its slot lock: wait those out, then make sure everything queued so far on the sources has been
         //    applied there (a PING behind it on each data link), so the snapshot that follows includes it.
         target.SetState(WorkerState.Syncing,
-            keepData ? "held the last copy of some of its keys; catching up from its partners"
+            awaited ? "a partner restarted after holding the last copy of their pair: this copy is the newest that survives; keeping it and catching up from its partners"
+            : keepData ? "held the last copy of some of its keys; catching up from its partners"
             : target.WasLastCopy ? "restarted after holding the last copy of some of its keys (those are lost); refilling the rest from its partners"
             : "flushed; refilling from its partners");
         cluster.DrainSlotLocks();

@@ -67,6 +67,16 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     /// </summary>
     public bool WasLastCopy { get; internal set; }
 
+    /// <summary>The partners that were not up when it last went down: of each pair with one of them it held the last copy.</summary>
+    public IReadOnlyList<int> PartnersNotUpAtDown { get; internal set; } = [];
+
+    /// <summary>
+    /// Set while it returns from a restart after holding the last copy of some pairs (<see cref="PartnersNotUpAtDown"/>):
+    /// those writes are gone, and it waits, serving nothing, until those partners, which hold the older copies, are
+    /// back; they rejoin keeping their data (docs/consistency.md, Resync, step 0).
+    /// </summary>
+    public bool LostCopy { get; internal set; }
+
     /// <summary>
     /// The link for health checks and control requests: separate from the data links, so a health check never
     /// waits behind a backlog of writes (a resync pushes millions).

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
-using EchoCache.Tests.Linearizability;
+using EchoCache.Faults.Linearizability;
 
 namespace EchoCache.Tests.Integration;
 

@@ -3,7 +3,7 @@ using System.Text;
 using EchoCache.Net.Client;
 using EchoCache.Net.Cluster;
 using EchoCache.Net.Protocol;
-using EchoCache.Tests.Linearizability;
+using EchoCache.Faults.Linearizability;
 using Xunit.Abstractions;
 
 namespace EchoCache.Tests.Integration;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using EchoCache.Net.Client;
 using EchoCache.Net.Protocol;
-using EchoCache.Tests.Linearizability;
+using EchoCache.Faults.Linearizability;
 
 namespace EchoCache.Tests.Integration;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using EchoCache.Tests.Linearizability;
+using EchoCache.Faults.Linearizability;
 
 namespace EchoCache.Tests.Integration;
 

@@ -1,3 +1,4 @@
+using EchoCache.Faults.Linearizability;
 using System.Globalization;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using EchoCache.Faults.Linearizability;
 using System.Diagnostics;
 using EchoCache.Tests.Engine;
 using Xunit.Abstractions;

@@ -1,3 +1,5 @@
+using EchoCache.Faults.Linearizability;
+
 namespace EchoCache.Tests.Linearizability;
 
 /// <summary>Small histories whose verdict can be worked out by hand. Times are abstract units.</summary>

@@ -1,3 +1,4 @@
+using EchoCache.Faults.Linearizability;
 using EchoCache.Tests.Engine;
 
 namespace EchoCache.Tests.Linearizability;

@@ -1,3 +1,4 @@
+using EchoCache.Faults.Linearizability;
 using System.Globalization;
 
 namespace EchoCache.Tests.Linearizability;

@@ -1,3 +1,4 @@
+using EchoCache.Faults.Linearizability;
 using Xunit.Abstractions;
 
 namespace EchoCache.Tests.Linearizability;

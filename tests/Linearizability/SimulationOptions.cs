@@ -1,3 +1,5 @@
+using EchoCache.Faults.Linearizability;
+
 namespace EchoCache.Tests.Linearizability;
 
 /// <summary>The shape of a <see cref="SimulatedCluster"/> run.</summary>
