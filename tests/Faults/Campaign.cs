@@ -145,16 +145,19 @@ internal sealed class Campaign(CampaignOptions options)
         int read = 0;
         foreach (string key in keys.AllHotKeys())
         {
-            using PendingOperation op = history.BeginGet(client, key);
-            RespAnswer answer = link.Call("GET", key);
-            if (answer.IsBulk)
+            for (int attempt = 0; attempt < 10; attempt++)
             {
-                op.Read(answer.Text);
-                read++;
-            }
-            else
-            {
+                using PendingOperation op = history.BeginGet(client, key);
+                RespAnswer answer = link.Call("GET", key);
+                if (answer.IsBulk)
+                {
+                    op.Read(answer.Text);
+                    read++;
+                    break;
+                }
+                // Not served (dropped from the history as a failed read): again once every worker is up.
                 events.Write($"final read of {key} answered {answer}");
+                cluster.WaitUntil(s => s.AllUp, RecoveryTimeout, out _);
             }
         }
         events.Write($"final reads: {read} hot keys read");
@@ -172,16 +175,11 @@ internal sealed class Campaign(CampaignOptions options)
         for (int first = 0; first < writes.Count; first += 256)
         {
             int count = Math.Min(256, writes.Count - first);
-            var batch = new Task<EchoReply>[count];
-            for (int i = 0; i < count; i++)
-            {
-                batch[i] = client.GetAsync(Encoding.UTF8.GetBytes(writes[first + i].Key));
-            }
-            Task.WaitAll(batch, TimeSpan.FromSeconds(30));
+            EchoReply[] batch = ReadBatch(cluster, client, writes, first, count, events);
             for (int i = 0; i < count; i++)
             {
                 (string key, string value, long acknowledged) = writes[first + i];
-                EchoReply reply = batch[i].Result;
+                EchoReply reply = batch[i];
                 if (reply.Status == BinaryStatus.Ok && Encoding.UTF8.GetString(reply.Value) == value)
                 {
                     continue;
@@ -200,6 +198,41 @@ internal sealed class Campaign(CampaignOptions options)
     }
 
     /// <summary>
+    /// GETs of <paramref name="count"/> write-once keys, 256 in flight; a key the cluster could not serve (a worker
+    /// marked down on a loaded machine) is read again once every worker is up, up to 10 times.
+    /// </summary>
+    private static EchoReply[] ReadBatch(LabCluster cluster, EchoClient client, IReadOnlyList<(string Key, string Value, long Acknowledged)> writes,
+        int first, int count, EventLog events)
+    {
+        var replies = new EchoReply[count];
+        List<int> pending = [.. Enumerable.Range(0, count)];
+        for (int attempt = 0; pending.Count > 0; attempt++)
+        {
+            Task<EchoReply>[] batch = [.. pending.Select(i => client.GetAsync(Encoding.UTF8.GetBytes(writes[first + i].Key)))];
+            if (!Task.WaitAll(batch, TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException("reading back the write-once keys: no answer within 30 s");
+            }
+            var again = new List<int>();
+            for (int j = 0; j < pending.Count; j++)
+            {
+                replies[pending[j]] = batch[j].Result;
+                if (batch[j].Result.Status is BinaryStatus.Unavailable or BinaryStatus.Busy or BinaryStatus.ServerError && attempt < 10)
+                {
+                    again.Add(pending[j]);
+                }
+            }
+            if (again.Count > 0)
+            {
+                events.Write($"read back: {again.Count} keys unavailable; reading them again once every worker is up");
+                cluster.WaitUntil(state => state.AllUp, RecoveryTimeout, out _);
+            }
+            pending = again;
+        }
+        return replies;
+    }
+
+    /// <summary>
     /// Whether <paramref name="key"/>, acknowledged at <paramref name="at"/>, may be gone by design: a fault killed the
     /// only copy its pair had at the time (a <see cref="FaultKind.RestartBehindPartition"/>: the partner was cut off).
     /// </summary>
@@ -214,7 +247,8 @@ internal sealed class Campaign(CampaignOptions options)
     /// The history with what a <see cref="FaultKind.RestartBehindPartition"/> may take back by design: on the keys of
     /// the pair that lost its only up-to-date copy, writes answered after the partition began and invoked before the
     /// kill become of unknown outcome, and such reads are dropped (they may have seen a write that is gone). The
-    /// injector gives that window keys of their own, so the rest of the history is checked as recorded.
+    /// injector gives that window hot keys of their own, which are left out altogether (every write on them may be
+    /// gone and every read may have seen one that is); the rest of the history is checked as recorded.
     /// </summary>
     private static History Excuse(History history, IReadOnlyList<FaultRecord> faults, int workers)
     {
@@ -226,8 +260,17 @@ internal sealed class Campaign(CampaignOptions options)
         var map = new SlotMap(workers);
         var kept = new List<Operation>(history.Operations.Count);
         int dropped = history.DroppedReads;
+        var lossRounds = losses.Select(f => f.LossRound).ToHashSet();
         foreach (Operation op in history.Operations)
         {
+            if (lossRounds.Contains(KeyPlan.RoundOf(op.Key)))
+            {
+                if (!op.IsWrite)
+                {
+                    dropped++;
+                }
+                continue; // every write there may be gone, and every read may have seen one that is: nothing to check
+            }
             bool excused = op.Keys.Any(key =>
             {
                 int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));

@@ -65,7 +65,12 @@ internal static class CampaignCommand
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
-            string value = i + 1 < args.Length ? args[++i] : name == "--broken" ? "" : throw new ArgumentException($"{name} needs a value");
+            if (name == "--broken")
+            {
+                options = options with { Broken = true };
+                continue;
+            }
+            string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             options = name switch
             {
                 "--workers" => options with { Workers = Number(name, value, 2, 4) },
@@ -77,13 +82,8 @@ internal static class CampaignCommand
                 "--bin" => options with { Binaries = value },
                 "--out" => options with { Output = value },
                 "--lab" => options with { Lab = Number(name, value, 0, 250) },
-                "--broken" => options with { Broken = true },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
-            if (name == "--broken")
-            {
-                i--;
-            }
         }
         return options;
     }

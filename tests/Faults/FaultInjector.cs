@@ -79,7 +79,7 @@ internal sealed partial class FaultInjector(LabCluster cluster, NetworkLab netwo
                 LabProcess partner = cluster.Workers[record.Partner];
                 NetworkLab.Block(partner.Host, front.Address, PartitionDirection.Both);
                 record.LostCopyFrom = Stopwatch.GetTimestamp();
-                keys.NextRound(); // the writes from here to the kill, which may be lost, go to keys of their own
+                record.LossRound = keys.NextRound(); // the writes from here to the kill, which may be lost, go to keys of their own
                 events.Write($"{partner.Name} cut off from the orchestrator; round {keys.Round} begins");
                 bool down = cluster.WaitUntil(s => s.Is(record.Partner, "down"), TimeSpan.FromSeconds(10), out _);
                 events.Write(down ? $"orchestrator holds {partner.Name} down" : $"orchestrator did not mark {partner.Name} down within 10 s");
