@@ -22,6 +22,11 @@ internal static class Program
           --links <n>                 pipelined connections per worker (default 1)
           --copy-check-interval <ms>  pause between rounds of the background check that compares the two
                                       copies of every slot and repairs differences (default 300000; 0: off)
+          --max-connections <n>       client connections served at once; one more is answered "max
+                                      number of clients reached" and closed (default 10000; worker
+                                      links are not counted)
+          --timeout <seconds>         close a client that completes no request for this long
+                                      (default 0: never)
           --threads <n>               event loop threads (default 1)
           --poll <us>                 longest an idle event loop polls before it sleeps, in microseconds,
                                       when its recent sleeps say that pays (default 100; 0: never)
@@ -43,6 +48,7 @@ internal static class Program
         IPEndPoint endPoint;
         var workers = new List<IPEndPoint>();
         ClusterOptions options;
+        ServerOptions serverOptions;
         int threads, poll;
         LogLevel level;
         string? secretFile = null;
@@ -50,7 +56,8 @@ internal static class Program
         try
         {
             HostArguments parsed = HostArguments.Parse(args, ["bind", "health-interval", "health-timeout", "links", "copy-check-interval",
-                "threads", "poll", "log-level", "cluster-secret-file", "test-reads-from-syncing", .. AccessArguments.Options]);
+                "threads", "poll", "log-level", "cluster-secret-file", "test-reads-from-syncing", .. ConnectionArguments.Options,
+                .. AccessArguments.Options]);
             List<string> positional = parsed.Positional;
             if (positional.Count == 0)
             {
@@ -94,6 +101,7 @@ internal static class Program
                     string other => throw new UsageException($"--test-reads-from-syncing must be yes or no, not '{other}'"),
                 },
             };
+            serverOptions = ConnectionArguments.Parse(parsed);
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);
             string levelText = parsed.Get("log-level") ?? "info";
@@ -115,6 +123,7 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("orchestrator", level);
+        DescriptorLimit.Raise(logger, serverOptions.MaxConnections);
         if (secretFile != null)
         {
             AccessLog.CheckSecretFile(logger, secretFile);
@@ -126,7 +135,7 @@ internal static class Program
         SocketServer server;
         try
         {
-            server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster, access), loops);
+            server = SocketServer.CreateDuplex(endPoint, () => new ClusterSessionSelector(cluster, access), loops, serverOptions);
         }
         catch (ListenException e)
         {
@@ -135,6 +144,7 @@ internal static class Program
         }
         using (server)
         {
+            cluster.Clients.Server = server; // INFO: connected_clients, maxclients, rejected_connections
             cluster.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
             try
             {

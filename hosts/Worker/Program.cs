@@ -16,7 +16,9 @@ internal static class Program
         usage: worker <port> [options]
           --bind <address>         address to listen on (default 127.0.0.1)
           --memory <size>          item memory limit, e.g. 512mb, 4g (default 1g)
-          --max-connections <n>    connections served at once (default 10000)
+          --max-connections <n>    connections served at once; one more is answered "max number of
+                                   clients reached" and closed (default 10000)
+          --timeout <seconds>      close a client that completes no request for this long (default 0: never)
           --threads <n>            event loop threads (default 1)
           --poll <us>              longest an idle event loop polls before it sleeps, in microseconds,
                                    when its recent sleeps say that pays (default 100; 0: never)
@@ -37,15 +39,16 @@ internal static class Program
     {
         IPEndPoint endPoint;
         long memory;
-        int maxConnections, threads, poll, clockOffset;
+        ServerOptions serverOptions;
+        int threads, poll, clockOffset;
         LogLevel level;
         AccessControl access;
         string? secretFile;
         ClusterMembership membership;
         try
         {
-            HostArguments parsed = HostArguments.Parse(args, ["bind", "memory", "max-connections", "threads", "poll", "log-level",
-                "clock-offset-ms", "cluster-secret-file", .. AccessArguments.Options]);
+            HostArguments parsed = HostArguments.Parse(args, ["bind", "memory", "threads", "poll", "log-level",
+                "clock-offset-ms", "cluster-secret-file", .. ConnectionArguments.Options, .. AccessArguments.Options]);
             if (parsed.Positional.Count != 1)
             {
                 throw new UsageException(parsed.Positional.Count == 0 ? "missing <port>" : "too many arguments");
@@ -62,7 +65,7 @@ internal static class Program
             {
                 throw new UsageException($"--memory must be a size from 4mb to 16g, not '{memoryText}'");
             }
-            maxConnections = parsed.GetInt("max-connections", 10_000, 1, 1_000_000);
+            serverOptions = ConnectionArguments.Parse(parsed);
             threads = parsed.GetInt("threads", 1, 1, 64);
             poll = parsed.GetInt("poll", 100, 0, 10_000);
             clockOffset = parsed.GetInt("clock-offset-ms", 0, -86_400_000, 86_400_000);
@@ -100,6 +103,7 @@ internal static class Program
         // The runtime's socket engine only accepts connections here; event loops drive every connection.
         SocketEngineSettings.UseInlineCompletions(1);
         var logger = new ConsoleLogger("worker", level);
+        DescriptorLimit.Raise(logger, serverOptions.MaxConnections);
         if (secretFile != null)
         {
             AccessLog.CheckSecretFile(logger, secretFile);
@@ -113,8 +117,7 @@ internal static class Program
         SocketServer? server = null;
         try
         {
-            server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access, membership), loops,
-                new ServerOptions { MaxConnections = maxConnections });
+            server = new SocketServer(endPoint, () => new WorkerSession(engine, stats, access, membership), loops, serverOptions);
             server.Start();
         }
         catch (ListenException e)

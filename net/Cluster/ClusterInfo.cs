@@ -29,6 +29,9 @@ public static class ClusterInfo
         Field(text, "echo_role", "orchestrator");
         Field(text, "process_id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Field(text, "uptime_in_seconds", ((long)uptime.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        text.Append("\r\n# Clients\r\n");
+        Field(text, "connected_clients", cluster.Clients.Connections.ToString(CultureInfo.InvariantCulture));
+        Field(text, "maxclients", cluster.Clients.MaxConnections.ToString(CultureInfo.InvariantCulture));
         text.Append("\r\n# Memory\r\n");
         ProcessMemoryInfo.Append(text);
         text.Append("\r\n# Cluster\r\n");

@@ -132,6 +132,7 @@ internal sealed class InfoCall : IWorkerReplyTarget
         }
         long keys = _session.Cluster.Map.PairCount == 1 ? Math.Max(firstUpItems, 0) : upItems / 2;
         text.Append("\r\n# Stats\r\n");
+        Field(text, "rejected_connections", _session.Cluster.Clients.RejectedConnections);
         Field(text, "keyspace_hits", totals[1]);
         Field(text, "keyspace_misses", totals[2]);
         Field(text, "evicted_keys", totals[3]);

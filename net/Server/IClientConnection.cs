@@ -4,7 +4,8 @@ namespace EchoCache.Net.Server;
 
 /// <summary>
 /// What a protocol handler may know of the client connection it serves, and ask of it, from any thread: where it
-/// comes from and where it arrived (CLIENT LIST's addr and laddr), its descriptor, and closing it (CLIENT KILL).
+/// comes from and where it arrived (CLIENT LIST's addr and laddr), its descriptor, closing it (CLIENT KILL), and
+/// keeping it open however long it is quiet (an orchestrator's link).
 /// Known once the connection is accepted; nothing here is read per request.
 /// </summary>
 public interface IClientConnection
@@ -23,4 +24,10 @@ public interface IClientConnection
     /// this returns, and the connection's loop then closes it without sending what was pending.
     /// </summary>
     void Kill();
+
+    /// <summary>
+    /// Keeps the connection open however long it is idle (<see cref="ServerOptions.IdleTimeout"/> no longer applies), as
+    /// Redis exempts its replicas: called on the connection's loop, once it proved to be an orchestrator's link.
+    /// </summary>
+    void ExemptFromIdleTimeout();
 }

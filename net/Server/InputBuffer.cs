@@ -3,15 +3,21 @@ namespace EchoCache.Net.Server;
 /// <summary>
 /// The bytes a connection has received and not yet consumed: one pooled pinned array, with a partial request
 /// moved to the front when the end is reached, grown (a larger pooled array) when one request fills it, up to
-/// the request cap, and given back for an idle-size one as soon as it is empty again, so a spike holds no
-/// memory for long and a connection whose bursts keep outgrowing it allocates nothing (the pool keeps both).
+/// the request cap, and given back for an idle-size one as soon as it is empty again (rented at the first read, not
+/// before), so a spike holds no memory for long and a connection whose bursts keep outgrowing it allocates nothing (the pool keeps both).
 /// Used by one receive loop at a time; not thread-safe.
 /// </summary>
 internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
 {
-    private byte[] _bytes = pool.Rent();
+    // No array until the first read: a connection that never sends (one of ten thousand idle ones, or one past the
+    // limit) holds none.
+    private byte[] _bytes = [];
     private int _start;
     private int _end;
+    private long _consumed;
+
+    /// <summary>Bytes consumed since the connection opened: requests complete (the idle timeout's measure of progress).</summary>
+    public long Consumed => _consumed;
 
     /// <summary>Received bytes not yet consumed.</summary>
     public Span<byte> Unconsumed => _bytes.AsSpan(_start, _end - _start);
@@ -35,6 +41,7 @@ internal sealed class InputBuffer(PinnedBufferPool pool, int maxRequestSize)
     public void Consume(int count)
     {
         _start += count;
+        _consumed += count;
         if (_start == _end)
         {
             _start = _end = 0;

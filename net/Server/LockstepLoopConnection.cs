@@ -15,8 +15,8 @@ internal sealed class LockstepLoopConnection : ServerLoopConnection
     private readonly IConnectionHandler _handler;
 
     public LockstepLoopConnection(SocketServer server, Socket socket, IConnectionHandler handler, EventLoop loop,
-        ServerOptions options, PinnedBufferPool buffers)
-        : base(server, socket, loop, options, buffers)
+        ServerOptions options, PinnedBufferPool buffers, TimeSpan idleTimeout)
+        : base(server, socket, loop, options, buffers, idleTimeout)
     {
         _handler = handler;
         handler.Attach(this);

@@ -21,7 +21,7 @@ internal sealed class LoopConnection : ServerLoopConnection, IDuplexChannel
 
     public LoopConnection(SocketServer server, Socket socket, IDuplexHandler handler, EventLoop loop,
         ServerOptions options, PinnedBufferPool buffers)
-        : base(server, socket, loop, options, buffers)
+        : base(server, socket, loop, options, buffers, options.IdleTimeout)
     {
         _handler = handler;
         handler.Attach(this);
@@ -129,6 +129,9 @@ internal sealed class LoopConnection : ServerLoopConnection, IDuplexChannel
     }
 
     private protected override void OnHousekeeping() => _handler.Housekeep();
+
+    // Replies outstanding while nothing waits to be sent: they wait for workers, not for the client to read.
+    private protected override bool AwaitsReplies => Output.Pending == 0 && _handler.HasOutstanding;
 
     private protected override void OnClosed() => _handler.OnClosed();
 }

@@ -14,6 +14,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     private byte[] _buffer;
     private int _written;
     private int _sent;
+    private long _sentTotal;
 
     /// <summary>Creates a buffer of <paramref name="initialSize"/> bytes, full at <paramref name="highWater"/> bytes.</summary>
     public OutputBuffer(int initialSize = 16 * 1024, int highWater = 256 * 1024)
@@ -21,12 +22,12 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     {
     }
 
-    /// <summary>Creates a buffer that rents its idle-size array from <paramref name="pool"/>.</summary>
+    /// <summary>Creates a buffer that rents its idle-size array from <paramref name="pool"/> when first written to.</summary>
     public OutputBuffer(PinnedBufferPool pool, int highWater)
     {
         _pool = pool;
         _highWater = highWater;
-        _buffer = pool.Rent();
+        _buffer = []; // a connection that is never answered (an idle one) holds no array
     }
 
     /// <summary>Bytes written and not yet sent.</summary>
@@ -40,6 +41,9 @@ public sealed class OutputBuffer : IBufferWriter<byte>
 
     internal byte[] Bytes => _buffer;
     internal int SentOffset => _sent;
+
+    /// <summary>Bytes sent since the buffer was made (the idle timeout's measure of progress).</summary>
+    internal long Sent => _sentTotal;
 
     /// <inheritdoc />
     public void Advance(int count)
@@ -73,6 +77,7 @@ public sealed class OutputBuffer : IBufferWriter<byte>
     internal void MarkSent(int count)
     {
         _sent += count;
+        _sentTotal += count;
         if (_sent == _written)
         {
             _sent = _written = 0;

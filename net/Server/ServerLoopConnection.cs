@@ -7,8 +7,9 @@ namespace EchoCache.Net.Server;
 /// What a server's connection on an <see cref="EventLoop"/> adds to a <see cref="LoopSocket"/>, whichever protocol
 /// shape it serves (<see cref="LockstepLoopConnection"/>, <see cref="LoopConnection"/>): its pooled input and output
 /// buffers, start and abort from any thread, a fault counted and closing only that connection, and the close that
-/// gives the buffers back and leaves the server's set. Its handler may ask it (<see cref="IClientConnection"/>) for its
-/// addresses, read once when it is accepted, and to close (CLIENT KILL).
+/// gives the buffers back and leaves the server's set, and the idle timeout (<see cref="ServerOptions.IdleTimeout"/>).
+/// Its handler may ask it (<see cref="IClientConnection"/>) for its addresses, read once when it is accepted, to close
+/// (CLIENT KILL), and to be exempt from the idle timeout (an orchestrator's link).
 /// </summary>
 internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IClientConnection
 {
@@ -20,13 +21,20 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IC
     private readonly PinnedBufferPool _buffers;
     private volatile bool _abortRequested;
     private int _quietChecks;
+    // The idle timeout in idle checks (0: none), the checks in a row without progress, and the progress last seen.
+    private int _timeoutChecks;
+    private int _checksWithoutProgress;
+    private long _lastProgress = -1; // the first check counts as progress: the timeout runs from the accept
 
     private protected ServerLoopConnection(SocketServer server, Socket socket, EventLoop loop, ServerOptions options,
-        PinnedBufferPool buffers)
+        PinnedBufferPool buffers, TimeSpan idleTimeout)
         : base(socket, loop)
     {
         _server = server;
         _buffers = buffers;
+        _timeoutChecks = idleTimeout <= TimeSpan.Zero
+            ? 0
+            : (int)Math.Min(int.MaxValue, Math.Ceiling(idleTimeout / EventLoop.IdleCheckInterval));
         Input = new InputBuffer(buffers, options.MaxRequestSize);
         Output = new OutputBuffer(buffers, options.OutputHighWater);
         Descriptor = (int)socket.Handle;
@@ -73,6 +81,9 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IC
     }
 
     /// <inheritdoc />
+    public void ExemptFromIdleTimeout() => _timeoutChecks = 0;
+
+    /// <inheritdoc />
     public void Kill()
     {
         Shutdown(); // the peer sees the close now, not when the loop gets to it
@@ -97,6 +108,12 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IC
     private protected sealed override void OnIdleCheck(bool active)
     {
         OnHousekeeping();
+        if (_timeoutChecks > 0 && TimedOut())
+        {
+            _server.CountTimeout(this);
+            Close();
+            return;
+        }
         if (active)
         {
             _quietChecks = 0;
@@ -114,6 +131,26 @@ internal abstract class ServerLoopConnection : LoopSocket, IServerConnection, IC
             }
         }
     }
+
+    /// <summary>
+    /// Whether the connection has made no progress (no request consumed, no reply byte sent) for the idle timeout's
+    /// checks in a row, while not waiting for replies of its own. Bytes received without completing a request are
+    /// no progress: a request trickled a byte a second times out like silence does.
+    /// </summary>
+    private bool TimedOut()
+    {
+        long progress = Input.Consumed + Output.Sent;
+        if (progress != _lastProgress || AwaitsReplies)
+        {
+            _lastProgress = progress;
+            _checksWithoutProgress = 0;
+            return false;
+        }
+        return ++_checksWithoutProgress >= _timeoutChecks;
+    }
+
+    /// <summary>Whether replies to requests already taken are still being produced elsewhere (an orchestrator's workers).</summary>
+    private protected virtual bool AwaitsReplies => false;
 
     /// <summary>Each idle check, busy or quiet: the protocol's own housekeeping. Nothing by default.</summary>
     private protected virtual void OnHousekeeping()

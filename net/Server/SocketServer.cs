@@ -17,7 +17,27 @@ public sealed class SocketServer : IDisposable
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
+    /// <summary>
+    /// Connections past <see cref="ServerOptions.MaxConnections"/> waiting at once for their first byte to be refused
+    /// in its protocol (<see cref="MaxClientsRefusal"/>); one more is closed without a word. Each holds a descriptor
+    /// and no buffer until its first byte, for <see cref="RefusalWait"/> at most.
+    /// </summary>
+    public const int MaxRefusing = 1024;
+
+    /// <summary>How long a connection past the limit may take to send its first byte before it is closed unanswered.</summary>
+    public static readonly TimeSpan RefusalWait = TimeSpan.FromSeconds(2);
+
+    // What the connection set holds each connection as.
+    private const byte Served = 0;
+    private const byte Refusing = 1;
+
+    // Accepting again after the process ran out of descriptors (or the kernel of buffers): the failure would repeat
+    // at once, and the accept loop spin, until a connection closes.
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private Func<Socket, IServerConnection> _connect;
+    private readonly EventLoopGroup _loops;
+    private readonly Timer _acceptRetry;
     private readonly ServerOptions _options;
     private readonly Socket _listener;
     private readonly IPEndPoint _endpoint;
@@ -25,7 +45,11 @@ public sealed class SocketServer : IDisposable
     private readonly ConcurrentDictionary<IServerConnection, byte> _connections = new();
     private readonly PinnedBufferPool _buffers;
     private int _disposed;
+    private int _served;
+    private int _refusing;
     private long _rejected;
+    private long _acceptFailures;
+    private long _timedOut;
     private long _handlerFailures;
 
     /// <summary>
@@ -34,9 +58,10 @@ public sealed class SocketServer : IDisposable
     /// <see cref="ListenException"/> when the port is in use by another listener or cannot be bound.
     /// </summary>
     public SocketServer(IPEndPoint endpoint, Func<IConnectionHandler> handlers, EventLoopGroup loops, ServerOptions? options = null)
-        : this(endpoint, options)
+        : this(endpoint, loops, options)
     {
-        _connect = socket => new LockstepLoopConnection(this, socket, handlers(), loops.Next(), _options, _buffers);
+        _connect = socket => new LockstepLoopConnection(this, socket, handlers(), loops.Next(), _options, _buffers,
+            _options.IdleTimeout);
     }
 
     /// <summary>
@@ -46,14 +71,15 @@ public sealed class SocketServer : IDisposable
     public static SocketServer CreateDuplex(IPEndPoint endpoint, Func<IDuplexHandler> handlers, EventLoopGroup loops,
         ServerOptions? options = null)
     {
-        var server = new SocketServer(endpoint, options);
+        var server = new SocketServer(endpoint, loops, options);
         server._connect = socket => new LoopConnection(server, socket, handlers(), loops.Next(), server._options, server._buffers);
         return server;
     }
 
-    private SocketServer(IPEndPoint endpoint, ServerOptions? options)
+    private SocketServer(IPEndPoint endpoint, EventLoopGroup loops, ServerOptions? options)
     {
         _connect = null!;
+        _loops = loops;
         _endpoint = endpoint;
         _options = options ?? new ServerOptions();
         _buffers = new PinnedBufferPool(_options.ReceiveBufferSize);
@@ -79,24 +105,49 @@ public sealed class SocketServer : IDisposable
             throw new ListenException(endpoint, e);
         }
         _accept.Completed += (_, _) => { if (Accepted()) AcceptLoop(); };
+        _acceptRetry = new Timer(_ => AcceptLoop());
     }
 
     /// <summary>Where the server listens.</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    /// <summary>Connections being served.</summary>
-    public int ConnectionCount => _connections.Count;
+    /// <summary>Connections being served (not counting those being refused past the limit).</summary>
+    public int ConnectionCount => Volatile.Read(ref _served);
+
+    /// <summary>The most connections served at once (<see cref="ServerOptions.MaxConnections"/>).</summary>
+    public int MaxConnections => _options.MaxConnections;
+
+    /// <summary>Connections past the limit waiting for their first byte to be refused.</summary>
+    internal int RefusingCount => Volatile.Read(ref _refusing);
 
     /// <summary>Buffers the server's pool holds for the next connection that needs one (for tests and stats).</summary>
     internal int PooledBuffers => _buffers.Retained;
 
-    /// <summary>Connections refused because <see cref="ServerOptions.MaxConnections"/> were open.</summary>
+    /// <summary>Connections refused because <see cref="ServerOptions.MaxConnections"/> were open (Redis's rejected_connections).</summary>
     public long RejectedConnections => Interlocked.Read(ref _rejected);
+
+    /// <summary>
+    /// Accepts that failed for want of descriptors or kernel memory (EMFILE, ENFILE, ENOBUFS, ENOMEM); after each the
+    /// server waits a moment before accepting again, the connection left in the backlog.
+    /// </summary>
+    public long AcceptFailures => Interlocked.Read(ref _acceptFailures);
 
     /// <summary>Connections closed because their handler threw (a bug: the server went on serving the others).</summary>
     public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
 
     internal void CountHandlerFailure() => Interlocked.Increment(ref _handlerFailures);
+
+    /// <summary>Connections closed by <see cref="ServerOptions.IdleTimeout"/>.</summary>
+    public long TimedOutConnections => Interlocked.Read(ref _timedOut);
+
+    /// <summary>Counts a connection closed for its idle timeout (one past the limit that never spoke is not counted).</summary>
+    internal void CountTimeout(IServerConnection connection)
+    {
+        if (_connections.TryGetValue(connection, out byte kind) && kind == Served)
+        {
+            Interlocked.Increment(ref _timedOut);
+        }
+    }
 
     /// <summary>
     /// Starts listening and accepting. Throws <see cref="ListenException"/> when another socket took the port between
@@ -145,25 +196,49 @@ public sealed class SocketServer : IDisposable
             return false;
         }
         Socket? socket = _accept.AcceptSocket;
+        if (_accept.SocketError is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+        {
+            // Out of descriptors: the next accept would fail at once too. Wait for connections to close.
+            socket?.Dispose();
+            Interlocked.Increment(ref _acceptFailures);
+            _acceptRetry.Change(AcceptRetryDelay, Timeout.InfiniteTimeSpan);
+            return false;
+        }
         if (_accept.SocketError != SocketError.Success || socket == null)
         {
             socket?.Dispose();
             return true;
         }
-        if (_connections.Count >= _options.MaxConnections)
+        socket.NoDelay = true;
+        if (Volatile.Read(ref _served) >= _options.MaxConnections)
         {
             Interlocked.Increment(ref _rejected);
-            socket.Dispose();
+            if (Volatile.Read(ref _refusing) >= MaxRefusing)
+            {
+                socket.Dispose();
+                return true;
+            }
+            Interlocked.Increment(ref _refusing);
+            var refusal = new LockstepLoopConnection(this, socket, new MaxClientsRefusal(), _loops.Next(), _options, _buffers,
+                RefusalWait);
+            _connections.TryAdd(refusal, Refusing);
+            refusal.Start();
             return true;
         }
-        socket.NoDelay = true;
+        Interlocked.Increment(ref _served);
         IServerConnection connection = _connect(socket);
-        _connections.TryAdd(connection, 0);
+        _connections.TryAdd(connection, Served);
         connection.Start();
         return true;
     }
 
-    internal void Remove(IServerConnection connection) => _connections.TryRemove(connection, out _);
+    internal void Remove(IServerConnection connection)
+    {
+        if (_connections.TryRemove(connection, out byte kind))
+        {
+            Interlocked.Decrement(ref kind == Refusing ? ref _refusing : ref _served);
+        }
+    }
 
     /// <summary>
     /// Stops accepting, closes every connection, and waits (5 s at most) until each connection's loop has let go:
@@ -175,6 +250,7 @@ public sealed class SocketServer : IDisposable
         {
             return;
         }
+        _acceptRetry.Dispose();
         _listener.Dispose();
         foreach (IServerConnection connection in _connections.Keys)
         {

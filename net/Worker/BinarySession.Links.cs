@@ -120,6 +120,7 @@ public sealed partial class BinarySession
             return;
         }
         _linkEpoch = epoch;
+        _connection?.ExemptFromIdleTimeout(); // an orchestrator's link may be quiet for long; it is never timed out
         Reply(output, header.ReplyWith(BinaryStatus.Ok) with { Version = header.Version }, default, default);
     }
 }

@@ -35,6 +35,12 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
     private readonly EvictionLog? _evictions = engine.EvictionObserver as EvictionLog;
     private long _noticeCursor = -1;
 
+    // The connection, when the session runs on one (sessions driven without sockets have none).
+    private IClientConnection? _connection;
+
+    /// <summary>The connection this session serves: a link that joins is exempt from its idle timeout.</summary>
+    public void Attach(IClientConnection connection) => _connection = connection;
+
     /// <summary>Set after a frame that leaves the stream untrustworthy: the loop replies, then closes.</summary>
     public bool CloseRequested { get; private set; }
 

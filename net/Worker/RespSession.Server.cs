@@ -195,6 +195,7 @@ public sealed partial class RespSession
         {
             BeginSection(text, "Clients");
             Field(text, "connected_clients", _stats.Connections);
+            Field(text, "maxclients", _stats.MaxConnections);
         }
         if (memory)
         {
@@ -212,6 +213,7 @@ public sealed partial class RespSession
         {
             BeginSection(text, "Stats");
             Field(text, "total_commands_processed", _stats.CommandsProcessed);
+            Field(text, "rejected_connections", _stats.RejectedConnections);
             Field(text, "expired_keys", engine.Expirations);
             Field(text, "evicted_keys", engine.Evictions);
             Field(text, "keyspace_hits", engine.Hits);

@@ -48,6 +48,10 @@ public sealed class WorkerSession(CacheEngine engine, WorkerStats stats, AccessC
         if (binary)
         {
             _binary = new BinarySession(engine, stats, _access, membership);
+            if (_connection != null)
+            {
+                _binary.Attach(_connection); // a link that joins is exempt from the idle timeout
+            }
             return _binary.Process(input, output);
         }
         if (membership is { IsClosed: true })

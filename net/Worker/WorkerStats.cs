@@ -28,6 +28,12 @@ public sealed class WorkerStats
     /// <summary>Connections being served.</summary>
     public int Connections => Server?.ConnectionCount ?? 0;
 
+    /// <summary>The most connections served at once (INFO's maxclients); 0 before the server listens.</summary>
+    public int MaxConnections => Server?.MaxConnections ?? 0;
+
+    /// <summary>Connections refused because the server was full (INFO's rejected_connections).</summary>
+    public long RejectedConnections => Server?.RejectedConnections ?? 0;
+
     /// <summary>Commands executed since start.</summary>
     public long CommandsProcessed => Interlocked.Read(ref _commands);
 

@@ -82,9 +82,20 @@ public sealed class HostProcess : IDisposable
     /// Starts <paramref name="executable"/> with <paramref name="arguments"/> and, on top of the test's environment (less
     /// <see cref="PasswordVariable"/>), the variables of <paramref name="environment"/>.
     /// </summary>
-    public static HostProcess Start(string executable, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static HostProcess Start(string executable, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Launch(PathOf(executable), environment, arguments);
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> with <paramref name="arguments"/> through <paramref name="launcher"/>: a program
+    /// and its options that run the rest of their command line in their own process (exec), such as
+    /// <c>prlimit --nofile=256:</c>, so <see cref="Id"/> is the host's.
+    /// </summary>
+    public static HostProcess StartThrough(string[] launcher, string executable, params string[] arguments) =>
+        Launch(launcher[0], NoEnvironment, [.. launcher[1..], PathOf(executable), .. arguments]);
+
+    private static HostProcess Launch(string program, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
-        var info = new ProcessStartInfo(PathOf(executable))
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

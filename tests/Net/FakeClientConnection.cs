@@ -3,7 +3,7 @@ using EchoCache.Net.Server;
 
 namespace EchoCache.Tests.Net;
 
-/// <summary>A connection for sessions driven without sockets: fixed addresses, and a record of CLIENT KILL.</summary>
+/// <summary>A connection for sessions driven without sockets: fixed addresses, and a record of CLIENT KILL and of a link's exemption.</summary>
 internal sealed class FakeClientConnection(IPEndPoint? remote, IPEndPoint? local, int descriptor) : IClientConnection
 {
     private int _kills;
@@ -23,4 +23,9 @@ internal sealed class FakeClientConnection(IPEndPoint? remote, IPEndPoint? local
     public int Kills => Volatile.Read(ref _kills);
 
     public void Kill() => Interlocked.Increment(ref _kills);
+
+    /// <summary>Whether the session asked to be exempt from the idle timeout (an orchestrator's link).</summary>
+    public bool ExemptFromTimeout { get; private set; }
+
+    public void ExemptFromIdleTimeout() => ExemptFromTimeout = true;
 }
