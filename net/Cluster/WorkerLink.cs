@@ -128,6 +128,9 @@ public sealed class WorkerLink : LoopSocket, IDisposable
         _pendingHead = 0;
     }
 
+    // Ahead of a backlog of client events: replies and health answers must not wait behind them (EventLoop).
+    private protected override bool Urgent => true;
+
     private protected override void OnReady(bool writableEdge)
     {
         if (Volatile.Read(ref _failed))

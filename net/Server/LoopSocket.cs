@@ -34,6 +34,12 @@ public abstract class LoopSocket : ILoopSocket
     /// <summary>Whether a send may go through (no send has been refused since the last writable edge).</summary>
     private protected bool Writable { get; private set; }
 
+    /// <summary>
+    /// Whether the loop handles this socket's events ahead of a backlog of others (an orchestrator's link to a worker:
+    /// its replies complete clients' requests, and its health answers must not wait behind thousands of clients).
+    /// </summary>
+    private protected virtual bool Urgent => false;
+
     /// <summary>Whether the socket is closed; nothing more runs for it.</summary>
     private protected bool IsClosed { get; private set; }
 
@@ -75,7 +81,7 @@ public abstract class LoopSocket : ILoopSocket
         _activeSinceIdleCheck = true;
         if (_id < 0)
         {
-            _id = Loop.Register(_socket, this); // the socket's current state arrives as its first edge
+            _id = Loop.Register(_socket, this, Urgent); // the socket's current state arrives as its first edge
             return;
         }
         OnWork();
@@ -152,7 +158,7 @@ public abstract class LoopSocket : ILoopSocket
         IsClosed = true;
         if (_id >= 0)
         {
-            Loop.Unregister(_socket, _id);
+            Loop.Unregister(_socket, _id, Urgent);
         }
         _socket.Dispose();
         return true;
