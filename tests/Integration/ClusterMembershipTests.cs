@@ -106,8 +106,8 @@ public sealed class ClusterMembershipTests : IDisposable
             RespReply refused = other.Call("SET", "k", "impostor");
             Assert.True(refused.IsError && refused.Text!.StartsWith("UNAVAILABLE", StringComparison.Ordinal), refused.ToString());
         }
-        Assert.Contains("proof of the cluster secret does not match", impostor.Output, StringComparison.Ordinal);
-        Assert.Contains("this orchestrator has none", noSecret.Output, StringComparison.Ordinal);
+        impostor.WaitForOutput("proof of the cluster secret does not match");
+        noSecret.WaitForOutput("this orchestrator has none");
 
         // The right orchestrator was not fenced out: it still reads and writes both copies.
         Assert.Equal("before", front.Call("GET", "k").Text);
@@ -196,7 +196,7 @@ public sealed class ClusterMembershipTests : IDisposable
             RespReply incr = old.Call("INCR", "counter");
             Assert.True(incr.IsError && incr.Text!.StartsWith("CLUSTERDOWN", StringComparison.Ordinal), incr.ToString());
         }
-        Assert.Contains("lost the cluster", first.Output, StringComparison.Ordinal);
+        first.WaitForOutput("lost the cluster");
 
         // Every write the first one acknowledged is served by the second, from both copies.
         using RespConnection fresh = RespConnection.Connect(secondPort, TimeSpan.FromSeconds(5));
