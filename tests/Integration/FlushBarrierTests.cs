@@ -60,7 +60,8 @@ public sealed class FlushBarrierTests
             await Task.WhenAll(writers);
         }
 
-        // What each worker holds, read straight from it.
+        // What each worker holds, read straight from it (once every worker is up: none is being refilled).
+        await cluster.WaitForAllUpAsync();
         var held = new HashSet<string>[workers];
         for (int w = 0; w < workers; w++)
         {

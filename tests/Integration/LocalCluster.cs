@@ -126,6 +126,9 @@ public sealed class LocalCluster : IDisposable
             $"worker {index} to be up as instance {instance:x16}", () => Orchestrator.Output);
     }
 
+    /// <summary>Waits until INFO says every worker is up (<see cref="OrchestratorInfo.WaitForAllUpAsync"/>).</summary>
+    public Task WaitForAllUpAsync() => OrchestratorInfo.WaitForAllUpAsync(Port);
+
     public void Dispose()
     {
         _orchestrator?.Dispose();

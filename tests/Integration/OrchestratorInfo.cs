@@ -62,6 +62,14 @@ internal static partial class OrchestratorInfo
         }
     }
 
+    /// <summary>
+    /// Waits until INFO on the orchestrator at <paramref name="port"/> says every worker is up (60 s at most): before a
+    /// test reads the copies straight from the workers. A worker a loaded machine made miss a health check is marked
+    /// down and refilled; until it is up again it may lack writes its partner acknowledged, as it should.
+    /// </summary>
+    public static Task<string[]> WaitForAllUpAsync(int port) =>
+        WaitUntilAsync(port, states => states.All(state => state == "up"), TimeSpan.FromSeconds(60), "every worker to be up");
+
     [GeneratedRegex(@"^worker(\d+):[^\r\n]*?\bstate=(\w+),instance=([0-9a-f]+)", RegexOptions.Multiline)]
     private static partial Regex WorkerLine();
 }

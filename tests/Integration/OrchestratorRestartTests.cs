@@ -46,6 +46,7 @@ public sealed class OrchestratorRestartTests
         EchoReply after = await again.SetAsync(B("k"), B("after"));
         Assert.Equal(BinaryStatus.Ok, after.Status);
         Assert.True(after.Version > before, $"version {after.Version} after the restart is not above {before}");
+        await OrchestratorInfo.WaitForAllUpAsync(port2);
         foreach (int workerPort in new[] { p0, p1 })
         {
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
@@ -107,6 +108,7 @@ public sealed class OrchestratorRestartTests
             await AssertAllAsync(again, "kept");
             await AssertAllAsync(again, "kept");
             // Both copies hold every key again.
+            await OrchestratorInfo.WaitForAllUpAsync(port2);
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", p1);
             for (int i = 0; i < Keys; i++)
             {

@@ -21,6 +21,7 @@ public sealed class OrchestratorTests
         EchoReply set = await client.SetAsync(B("name"), B("tanson"));
         Assert.Equal(BinaryStatus.Ok, set.Status);
         Assert.Equal("tanson", Encoding.UTF8.GetString((await client.GetAsync(B("name"))).Value));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         foreach (int workerPort in new[] { p0, p1 })
         {
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
@@ -145,18 +146,20 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Multi_key_del_exists_and_mset_work_through_the_orchestrator()
+    public async Task Multi_key_del_exists_and_mset_work_through_the_orchestrator()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
         using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
         Assert.Equal("OK", RedisCli.Run(port, "mset", "a", "1", "b", "2", "c", "3"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("1\n2\n3", RedisCli.Run(p0, "mget", "a", "b", "c")); // every key on both copies
         Assert.Equal("1\n2\n3", RedisCli.Run(p1, "mget", "a", "b", "c"));
         Assert.Equal("3", RedisCli.Run(port, "exists", "a", "b", "missing", "a")); // a key named twice counts twice
         Assert.Equal("2", RedisCli.Run(port, "del", "a", "b", "missing", "a")); // deleted once
         Assert.Equal("0", RedisCli.Run(port, "unlink", "a", "b"));
         Assert.Equal("1", RedisCli.Run(port, "unlink", "c", "a"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("0", RedisCli.Run(p1, "exists", "a", "b", "c"));
         Assert.Equal("ERR wrong number of arguments for 'mset' command", RedisCli.Run(port, "mset", "a", "1", "b"));
 
@@ -166,7 +169,7 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Redis_cli_works_through_the_orchestrator()
+    public async Task Redis_cli_works_through_the_orchestrator()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
@@ -174,6 +177,7 @@ public sealed class OrchestratorTests
         Assert.Equal("PONG", RedisCli.Run(port, "ping"));
         Assert.Equal("OK", RedisCli.Run(port, "set", "name", "tanson"));
         Assert.Equal("tanson", RedisCli.Run(port, "get", "name"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("tanson", RedisCli.Run(p1, "get", "name"));
         Assert.Equal("3", RedisCli.Run(port, "incrby", "n", "3"));
         Assert.Equal("1", RedisCli.Run(port, "del", "name"));
@@ -184,7 +188,7 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Bitmaps_lcs_and_far_expiries_reach_both_copies_and_time_and_function_flush_need_no_worker()
+    public async Task Bitmaps_lcs_and_far_expiries_reach_both_copies_and_time_and_function_flush_need_no_worker()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
@@ -193,6 +197,7 @@ public sealed class OrchestratorTests
         Assert.Equal("1", RedisCli.Run(port, "setbit", "b", "7", "1"));
         Assert.Equal("1", RedisCli.Run(port, "getbit", "b", "7"));
         Assert.Equal("1", RedisCli.Run(port, "bitcount", "b"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         foreach (int worker in new[] { p0, p1 })
         {
             Assert.Equal("\\x01", RedisCli.Run(worker, "--no-raw", "get", "b").Trim('"'));
@@ -201,6 +206,7 @@ public sealed class OrchestratorTests
         Assert.Equal("mytext", RedisCli.Run(port, "lcs", "{t}a", "{t}b"));
         Assert.Equal("1", RedisCli.Run(port, "pexpireat", "b", "9223372036854770000"));
         string latest = EchoCache.Engine.EngineLimits.MaxExpiryUnixMs.ToString(CultureInfo.InvariantCulture);
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal(latest, RedisCli.Run(p0, "pexpiretime", "b"));
         Assert.Equal(latest, RedisCli.Run(p1, "pexpiretime", "b"));
 
@@ -314,6 +320,7 @@ public sealed class OrchestratorTests
         Assert.Equal("v\n\nv", RedisCli.Run(port, "mget", "s", "missing", "x")); // the missing key: an empty line
 
         // One expiry instant, set by the orchestrator, on both copies.
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         await using EchoClient c0 = await EchoClient.ConnectAsync("127.0.0.1", p0);
         await using EchoClient c1 = await EchoClient.ConnectAsync("127.0.0.1", p1);
         foreach (string key in new[] { "s", "p", "x", "y" })

@@ -42,6 +42,7 @@ public sealed class ResyncTests
         }
 
         // Both copies now hold exactly the same items, versions included.
+        await cluster.WaitForAllUpAsync();
         Assert.Equal(await DigestAsync(cluster.WorkerPort(0)), await DigestAsync(cluster.WorkerPort(1)));
 
         // The first worker dies: everything acknowledged is still served by the refilled one.

@@ -74,6 +74,7 @@ public sealed class StackExchangeRedisTests
         Assert.False(await db.KeyExistsAsync("name"));
 
         // Both workers hold every write the client was told succeeded, as the replica pair promises.
+        await cluster.WaitForAllUpAsync();
         for (int worker = 0; worker < cluster.WorkerCount; worker++)
         {
             await using ConnectionMultiplexer direct = await ConnectAsync(cluster.WorkerPort(worker), RedisProtocol.Resp2);

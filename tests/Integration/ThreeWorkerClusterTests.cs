@@ -61,6 +61,7 @@ public sealed class ThreeWorkerClusterTests
         }
         // All three pairs are used.
         Assert.All(Enumerable.Range(0, Workers), pair => Assert.Contains(versions.Keys, key => PairOf(key) == pair));
+        await cluster.WaitForAllUpAsync();
 
         for (int worker = 0; worker < Workers; worker++)
         {
@@ -143,6 +144,7 @@ public sealed class ThreeWorkerClusterTests
         await AssertReadsAsync(client, writes);
 
         // Every worker holds exactly the keys of its two pairs, with the same value and version as its partner.
+        await cluster.WaitForAllUpAsync();
         Dictionary<string, (ulong Version, string Value)>[] snapshots = new Dictionary<string, (ulong Version, string Value)>[Workers];
         for (int worker = 0; worker < Workers; worker++)
         {
