@@ -68,9 +68,16 @@ public sealed class ThreeWorkerClusterTests
             Dictionary<string, (ulong Version, string Value)> items = await SnapshotAsync(cluster, worker);
             await using EchoClient direct = await cluster.ConnectToWorkerAsync(worker);
             int held = 0;
-            foreach ((string key, ulong version) in versions)
+            KeyValuePair<string, ulong>[] written = [.. versions];
+            EchoReply[] gets = [];
+            for (int i = 0; i < written.Length; i++)
             {
-                EchoReply get = await direct.GetAsync(B(key));
+                if (i % 100 == 0)
+                {
+                    gets = await Task.WhenAll(written.Skip(i).Take(100).Select(w => direct.GetAsync(B(w.Key)))); // 100 at a time
+                }
+                (string key, ulong version) = written[i];
+                EchoReply get = gets[i % 100];
                 if (Holds(worker, key))
                 {
                     held++;

@@ -207,11 +207,14 @@ public sealed class WorkerBinaryTests
         using HostProcess worker = HostProcess.StartWorker(out int port);
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
         var versions = new Dictionary<string, ulong>();
-        for (int i = 0; i < 3000; i++)
+        for (int start = 0; start < 3000; start += 100)
         {
-            EchoReply set = await client.SetAsync(B($"s{i}"), B($"v{i}"));
-            Assert.Equal(BinaryStatus.Ok, set.Status);
-            versions[$"s{i}"] = set.Version;
+            EchoReply[] sets = await Task.WhenAll(Enumerable.Range(start, 100).Select(i => client.SetAsync(B($"s{i}"), B($"v{i}"))));
+            for (int i = 0; i < sets.Length; i++)
+            {
+                Assert.Equal(BinaryStatus.Ok, sets[i].Status);
+                versions[$"s{start + i}"] = sets[i].Version;
+            }
         }
         IReadOnlyList<EchoReply> frames = await client.SendAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default);
         EchoReply end = frames[^1];
