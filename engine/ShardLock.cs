@@ -89,6 +89,9 @@ internal sealed class ShardLock
         return new Scope(this);
     }
 
+    /// <summary>Threads past their spinning, blocked or about to block (for tests: a waiter that blocks is seen here).</summary>
+    internal int Waiters => Volatile.Read(ref _waiters);
+
     /// <summary>Whether the calling thread holds the lock (for assertions and tests).</summary>
     public bool IsHeldByCurrentThread => Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId;
 

@@ -24,7 +24,12 @@ public sealed class BackpressureTests
     public async Task The_orchestrator_stops_reading_a_client_that_never_reads_and_serves_the_others()
     {
         using InProcessCluster cluster = await InProcessCluster.StartAsync();
-        await AssertBackpressureAsync(cluster.Orchestrator.LocalEndPoint.Port);
+        // The greedy client is the orchestrator's second connection: its requests taken are those its session reserved;
+        // settled once every one taken is answered (the workers' late replies wake the loop too).
+        EchoCache.Net.Cluster.ClusterSession? Greedy() => cluster.Sessions.Length > 1 ? cluster.Sessions[1].Session : null;
+        await AssertBackpressureAsync(cluster.Orchestrator.LocalEndPoint.Port,
+            () => Greedy()?.Replies.Reserved ?? 0,
+            () => Greedy() is { } session && session.Replies.Unanswered == 0);
         Assert.Equal(0, cluster.LoopFaults);
     }
 
@@ -33,13 +38,25 @@ public sealed class BackpressureTests
     {
         using var engine = new CacheEngine(new EngineOptions { MemoryLimit = 16L << 20 });
         using var loops = new EventLoopGroup(1, "test loop", TimeSpan.FromMicroseconds(50)); // the polling wait, as the worker's default
-        using var worker = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () => new WorkerSession(engine, new WorkerStats()), loops);
+        // Each connection's session counts its own commands: the greedy client's is the second.
+        var stats = new List<WorkerStats>();
+        using var worker = new SocketServer(new IPEndPoint(IPAddress.Loopback, 0), () =>
+        {
+            var own = new WorkerStats();
+            lock (stats) stats.Add(own);
+            return new WorkerSession(engine, own);
+        }, loops);
         worker.Start();
-        await AssertBackpressureAsync(worker.LocalEndPoint.Port);
+        await AssertBackpressureAsync(worker.LocalEndPoint.Port, () =>
+        {
+            lock (stats) return stats.Count > 1 ? stats[1].CommandsProcessed : 0;
+        }, () => true);
         Assert.Equal(0, worker.HandlerFailures);
     }
 
-    private static async Task AssertBackpressureAsync(int port)
+    /// <param name="taken">Requests the server has taken from the greedy client so far.</param>
+    /// <param name="settled">Whether every request it took is answered (nothing the server waits on but the client).</param>
+    private static async Task AssertBackpressureAsync(int port, Func<long> taken, Func<bool> settled)
     {
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         byte[] key = "big"u8.ToArray();
@@ -48,7 +65,10 @@ public sealed class BackpressureTests
         await using EchoClient other = await EchoClient.ConnectAsync("127.0.0.1", port);
         Assert.Equal(BinaryStatus.Ok, (await other.SetAsync(key, value)).Status);
 
-        // The greedy client sends GETs of the 1 KiB value until its socket stays full for half a second.
+        // The greedy client sends GETs of the 1 KiB value until the server stops taking them: its socket is full, and
+        // across two turns of the server's loop (a PING from the other client, served by the same loop thread, marks a
+        // turn) the server takes none of them, with nothing of its own left to finish. Nothing but the greedy client
+        // reading can start it again: that is what is measured, however slow the machine, not a pause in sending.
         byte[] frame = new byte[BinaryProtocol.HeaderSize + key.Length];
         BinaryCodec.TryWriteRequest(new BinaryFrameHeader { Opcode = BinaryOpcode.Get }, key, default, frame, out _);
         byte[] chunk = new byte[frame.Length * 1000];
@@ -58,28 +78,38 @@ public sealed class BackpressureTests
         greedy.Blocking = false;
         long sentBytes = 0;
         var clock = Stopwatch.StartNew();
-        var stalled = Stopwatch.StartNew();
-        while (stalled.Elapsed < TimeSpan.FromMilliseconds(500))
+        bool held = false;
+        while (!held)
         {
-            Assert.True(clock.Elapsed < Deadline, "the orchestrator never stopped reading a client that does not read");
+            Assert.True(clock.Elapsed < Deadline, $"the server never stopped reading a client that does not read ({sentBytes} bytes sent)");
             int offset = (int)(sentBytes % chunk.Length);
             int sent = greedy.Send(chunk.AsSpan(offset), SocketFlags.None, out SocketError error);
             if (error == SocketError.WouldBlock)
             {
-                await Task.Delay(10);
+                if (settled())
+                {
+                    long before = taken();
+                    await LoopTurnAsync(other);
+                    await LoopTurnAsync(other);
+                    held = taken() == before && settled();
+                }
+                else
+                {
+                    await Task.Delay(5);
+                }
                 continue;
             }
             Assert.Equal(SocketError.Success, error);
             sentBytes += sent;
-            stalled.Restart();
             // Read without limit, these would ask for a gigabyte of replies; kernel buffers hold a few MB of requests.
             Assert.True(sentBytes < 64L << 20, $"{sentBytes} bytes of requests taken from a client that reads nothing");
         }
         long requests = sentBytes / frame.Length;
-        Assert.True(requests > 4096, $"only {requests} requests went out before the stall");
+        Assert.True(requests > 4096, $"only {requests} requests went out before the server stopped reading");
+        Assert.True(taken() < requests, $"the server took all {requests} requests");
 
         // Meanwhile every other client is served.
-        EchoReply served = await other.GetAsync(key).WaitAsync(TimeSpan.FromSeconds(5));
+        EchoReply served = await other.GetAsync(key).WaitAsync(Deadline);
         Assert.Equal(value, served.Value);
 
         // Reading at last, the greedy client gets one whole reply per complete request it sent.
@@ -88,6 +118,10 @@ public sealed class BackpressureTests
         long replies = ReadReplies(greedy, requests, value.Length);
         Assert.Equal(requests, replies);
     }
+
+    /// <summary>A round trip through the server's loop on another connection: every event before it has been handled.</summary>
+    private static async Task LoopTurnAsync(EchoClient other) =>
+        Assert.Equal(BinaryStatus.Ok, (await other.PingAsync().WaitAsync(Deadline)).Status);
 
     /// <summary>Reads <paramref name="expected"/> GET replies, checking each is Ok with a value of <paramref name="valueLength"/>.</summary>
     private static long ReadReplies(Socket socket, long expected, int valueLength)

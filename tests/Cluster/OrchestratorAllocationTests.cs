@@ -20,7 +20,7 @@ public sealed class OrchestratorAllocationTests
         using InProcessCluster cluster = await InProcessCluster.StartAsync();
         SocketServer orchestrator = cluster.Orchestrator;
 
-        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000, SendTimeout = 10_000 };
         client.Connect(orchestrator.LocalEndPoint);
         // 110 requests per batch: 50 SET and 50 GET of 10 keys, 32-byte values, and 10 MGET of two of them and a miss.
         var requests = new ArrayBufferWriter<byte>();
@@ -53,13 +53,20 @@ public sealed class OrchestratorAllocationTests
         Assert.Equal(BinaryStatus.Ok, (BinaryStatus)replies[5]);
     }
 
+    /// <summary>Sends the batch and reads its replies: each read bounded by the socket's 10 s timeout, a close an error.</summary>
     private static void RoundTrip(Socket client, byte[] batch, byte[] replies)
     {
         client.Send(batch);
         int received = 0;
         while (received < replies.Length)
         {
-            received += client.Receive(replies, received, replies.Length - received, SocketFlags.None);
+            int n = client.Receive(replies, received, replies.Length - received, SocketFlags.None);
+            if (n == 0)
+            {
+                // Thrown here, not asserted: an Assert's message would be formatted (allocated) on every read measured.
+                throw new IOException($"the orchestrator closed the connection after {received} of {replies.Length} reply bytes");
+            }
+            received += n;
         }
     }
 

@@ -65,37 +65,56 @@ public sealed class OrchestratorMemoryTests
         // Up to 600 GETs of a 256 KiB value, 150 MiB of replies, all under the 4,096 replies a client may have
         // outstanding. They go in sends of 30 (7.5 MiB of replies), each once the one before has been taken and
         // answered, so each arrives as a read of its own: the cap is checked before each request, and a reply's size
-        // is known only once the worker answers. A send not taken within a second means the orchestrator has stopped
-        // reading.
+        // is known only once the worker answers. The orchestrator has stopped reading when, every request it took
+        // answered, it takes no more (its session refuses to receive) and has still taken none after two more turns of
+        // its loop (a PING on another connection, served by the same loop thread, marks a turn): nothing but the client
+        // reading can start it again. However slow the machine, that is what is measured, not a time.
         using Socket greedy = Connect(cluster);
         byte[] chunk = Repeat(GetFrame("big"u8), Chunk);
         int sent = 0;
+        bool held = false;
         ClusterSession? session = null;
-        while (sent < Requests)
-        {
-            greedy.Send(chunk);
-            sent += Chunk;
-            session ??= await SessionAsync(cluster, index: 1);
-            var wait = Stopwatch.StartNew();
-            while ((session.Replies.Reserved < sent || session.Replies.Unanswered > 0) && wait.Elapsed < TimeSpan.FromSeconds(1))
-            {
-                await Task.Delay(5);
-            }
-            if (session.Replies.Reserved < sent)
-            {
-                break;
-            }
-        }
-        Assert.True(sent < Requests, "the orchestrator read every request of a client that reads no reply");
-
-        // Held: under the cap, plus the replies of the read that crossed it.
+        EchoClient? probe = null;
         var clock = Stopwatch.StartNew();
-        for (long last = -1, queued; (queued = session!.Replies.QueuedBytes) != last;)
+        try
         {
-            Assert.True(clock.Elapsed < Deadline, "the replies held never settled");
-            last = queued;
-            await Task.Delay(300);
+            while (sent < Requests && !held)
+            {
+                greedy.Send(chunk);
+                sent += Chunk;
+                if (session == null)
+                {
+                    session = await SessionAsync(cluster, index: 1);
+                    probe = await EchoClient.ConnectAsync("127.0.0.1", cluster.Orchestrator.LocalEndPoint.Port); // session 2
+                }
+                while (!(session.Replies.Reserved >= sent && session.Replies.Unanswered == 0))
+                {
+                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60),
+                        $"after 60 s, {session.Replies.Reserved} of {sent} requests taken, {session.Replies.Unanswered} unanswered");
+                    if (session.Replies.Unanswered == 0 && !session.CanReceive)
+                    {
+                        long reserved = session.Replies.Reserved;
+                        await LoopTurnAsync(probe!);
+                        await LoopTurnAsync(probe!);
+                        if (session.Replies.Reserved == reserved && session.Replies.Unanswered == 0 && !session.CanReceive)
+                        {
+                            held = true;
+                            break;
+                        }
+                        continue;
+                    }
+                    await Task.Delay(5);
+                }
+            }
         }
+        finally
+        {
+            probe?.Dispose();
+        }
+        Assert.True(held, "the orchestrator read every request of a client that reads no reply");
+        Assert.True(session!.Replies.Reserved < sent, $"held with all {sent} requests taken");
+
+        // Held: under the cap, plus the replies of the read that crossed it; settled, as nothing more can be answered.
         Assert.InRange(session.Replies.QueuedBytes, 1, Cap + Chunk * (BinaryProtocol.HeaderSize + value.Length));
 
         List<Reply> replies = ReadReplies(greedy, sent);
@@ -106,9 +125,14 @@ public sealed class OrchestratorMemoryTests
 
     private sealed record Reply(BinaryStatus Status, byte[] Value);
 
+    /// <summary>A round trip through the orchestrator's loop on another connection: every event before it has been handled.</summary>
+    private static async Task LoopTurnAsync(EchoClient probe) =>
+        Assert.Equal(BinaryStatus.Ok, (await probe.PingAsync().WaitAsync(Deadline)).Status);
+
+    /// <summary>A connection to the orchestrator; its reads wait 10 s at most.</summary>
     private static Socket Connect(InProcessCluster cluster)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000, SendTimeout = 10_000 };
         socket.Connect(cluster.Orchestrator.LocalEndPoint);
         return socket;
     }

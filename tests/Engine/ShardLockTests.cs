@@ -75,8 +75,13 @@ public sealed class ShardLockTests
                 using (gate.EnterScope())
                 {
                     holding.Set();
-                    // Long enough that every waiter passes its spinning and blocks.
-                    Thread.Sleep(50);
+                    // Held until every waiter has passed its spinning and blocks (the lock counts them).
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
+                    while (gate.Waiters < waiters)
+                    {
+                        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"only {gate.Waiters} of {waiters} waiters blocked within 30 s");
+                        Thread.Yield();
+                    }
                     Assert.Equal(0, Volatile.Read(ref entered));
                 }
                 return;

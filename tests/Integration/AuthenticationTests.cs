@@ -27,7 +27,7 @@ public sealed class AuthenticationTests
     public void Data_commands_answer_noauth_until_auth_succeeds(string kind)
     {
         using PasswordServer server = StartWithPassword(kind);
-        Assert.Contains("clients must authenticate: a password is set", server.Process.Output, StringComparison.Ordinal);
+        server.Process.WaitForOutput("clients must authenticate: a password is set");
         using (RespConnection client = RespConnection.Connect(server.Port, Timeout))
         {
             Assert.Equal(NoAuth, client.Call("GET", "k").ToString());
@@ -171,6 +171,9 @@ public sealed class AuthenticationTests
         {
             using (PasswordServer server = PasswordServer.Start(kind, "--requirepass-file", file))
             {
+                // Everything it says at start is read (the password notice is among the last), and the password is not in it.
+                server.Process.WaitForOutput("clients must authenticate: a password is set");
+                server.Process.WaitForOutput("listening on");
                 Assert.DoesNotContain("from a file", server.Process.Output, StringComparison.Ordinal);
                 using RespConnection client = RespConnection.Connect(server.Port, Timeout);
                 Assert.Equal(WrongPass, client.Call("AUTH", "not this line").ToString());

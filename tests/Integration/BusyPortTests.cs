@@ -90,7 +90,7 @@ public sealed class BusyPortTests : IDisposable
             restarted.WaitForPort(port); // fails at once if the worker exits (a refused bind exits with code 1)
             using RespConnection fresh = RespConnection.Connect(port, Timeout);
             AssertServes(fresh, "k0", null); // a restarted worker is empty
-            Assert.Contains($"listening on 127.0.0.1:{port}", restarted.Output, StringComparison.Ordinal);
+            restarted.WaitForOutput($"listening on 127.0.0.1:{port}");
         }
         finally
         {

@@ -106,8 +106,8 @@ public sealed class ClusterMembershipTests : IDisposable
             RespReply refused = other.Call("SET", "k", "impostor");
             Assert.True(refused.IsError && refused.Text!.StartsWith("UNAVAILABLE", StringComparison.Ordinal), refused.ToString());
         }
-        Assert.Contains("proof of the cluster secret does not match", impostor.Output, StringComparison.Ordinal);
-        Assert.Contains("this orchestrator has none", noSecret.Output, StringComparison.Ordinal);
+        impostor.WaitForOutput("proof of the cluster secret does not match");
+        noSecret.WaitForOutput("this orchestrator has none");
 
         // The right orchestrator was not fenced out: it still reads and writes both copies.
         Assert.Equal("before", front.Call("GET", "k").Text);
@@ -196,7 +196,7 @@ public sealed class ClusterMembershipTests : IDisposable
             RespReply incr = old.Call("INCR", "counter");
             Assert.True(incr.IsError && incr.Text!.StartsWith("CLUSTERDOWN", StringComparison.Ordinal), incr.ToString());
         }
-        Assert.Contains("lost the cluster", first.Output, StringComparison.Ordinal);
+        first.WaitForOutput("lost the cluster");
 
         // Every write the first one acknowledged is served by the second, from both copies.
         using RespConnection fresh = RespConnection.Connect(secondPort, TimeSpan.FromSeconds(5));
@@ -235,9 +235,9 @@ public sealed class ClusterMembershipTests : IDisposable
         {
             process.HangUp();
         }
-        foreach (int workerPort in new[] { p0, p1 })
+        foreach ((HostProcess worker, int workerPort) in new[] { (w0, p0), (w1, p1) })
         {
-            await WaitForWorkerSecretAsync(workerPort, newSecret);
+            await WaitForWorkerSecretAsync(worker, workerPort, newSecret);
         }
         Assert.True(front.Call("SET", "during", "rotation").IsStatus("OK"));
 
@@ -273,7 +273,7 @@ public sealed class ClusterMembershipTests : IDisposable
         connection.Call("INFO").Text!.Split("\r\n").Single(line => line.StartsWith("worker0:", StringComparison.Ordinal));
 
     /// <summary>Polls LINK_CHALLENGE on a worker until its proof is that of <paramref name="secret"/> (its SIGHUP was handled).</summary>
-    private static async Task WaitForWorkerSecretAsync(int port, EchoCache.Net.Security.ClusterSecret secret)
+    private static async Task WaitForWorkerSecretAsync(HostProcess worker, int port, EchoCache.Net.Security.ClusterSecret secret)
     {
         var waited = Stopwatch.StartNew();
         while (true)
@@ -290,7 +290,7 @@ public sealed class ClusterMembershipTests : IDisposable
                     return;
                 }
             }
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"worker {port} still proves the old secret");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"worker {port} still proves the old secret; its log:\n{worker.Output}");
             await Task.Delay(10);
         }
     }

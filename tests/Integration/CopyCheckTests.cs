@@ -140,8 +140,8 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         foreach (string key in injected)
         {
             int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
-            Assert.Contains($"copy check: slot {slot} differed between worker", cluster.Orchestrator.Output, StringComparison.Ordinal);
-            Assert.Contains($"\"{key}\"", cluster.Orchestrator.Output, StringComparison.Ordinal);
+            cluster.Orchestrator.WaitForOutput($"copy check: slot {slot} differed between worker");
+            cluster.Orchestrator.WaitForOutput($"\"{key}\"");
         }
 
         // Both copies of every key now hold the same item: the newer one, or nothing.
@@ -196,7 +196,8 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         output.WriteLine($"{slots} slots held keys; {after}");
         Assert.Equal(slots, after.Differences);
         Assert.Equal(Written, after.ItemsRepaired);
-        // Twenty slots are logged one by one, the rest in one line.
+        // Twenty slots are logged one by one, the rest in one line (after them).
+        cluster.Orchestrator.WaitForOutput($"copy check: {slots - 20} more slots differed between worker 0 and worker 1: ");
         Assert.Equal(20, cluster.Orchestrator.Output.Split('\n').Count(line => line.Contains("copy check: slot", StringComparison.Ordinal)));
         Assert.Contains($"copy check: {slots - 20} more slots differed between worker 0 and worker 1: {Written - LoggedItems(cluster.Orchestrator.Output)} items repaired", cluster.Orchestrator.Output, StringComparison.Ordinal);
         await AssertPairsHoldTheSameItemsAsync(cluster);
@@ -267,8 +268,8 @@ public sealed class CopyCheckTests(ITestOutputHelper output)
         Assert.Equal(1, end.Differences);
         Assert.Equal(1, end.ItemsRepaired);
         Assert.Equal(0, end.PairsSkipped);
+        cluster.Orchestrator.WaitForOutput("\"made:1\"");
         Assert.Single(cluster.Orchestrator.Output.Split('\n'), line => line.Contains("copy check: slot", StringComparison.Ordinal) && line.Contains("differed between", StringComparison.Ordinal));
-        Assert.Contains("\"made:1\"", cluster.Orchestrator.Output, StringComparison.Ordinal);
         await AssertPairsHoldTheSameItemsAsync(cluster);
     }
 

@@ -67,6 +67,7 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
 
         // A request that timed out might still be on its way and change a copy after the comparison below.
         Assert.True(traffic.Broken == 0, $"{traffic.Broken} requests timed out ({RequestTimeout.TotalSeconds:0} s) or lost their connection to the orchestrator");
+        await cluster.WaitForAllUpAsync(); // none being refilled as the copies are read
         AssertCopiesIdentical(cluster, lastRead);
         await AssertSnapshotDigestsAgreeAsync(cluster);
     }

@@ -21,7 +21,9 @@ public sealed class FlushBarrierTests
     [InlineData(3, 2)]
     public async Task No_write_acknowledged_before_a_flush_survives_it_and_none_after_is_lost(int workers, int links)
     {
-        using LocalCluster cluster = LocalCluster.Start(workers, "--links", links.ToString(CultureInfo.InvariantCulture));
+        // Nothing here is killed: a generous health timeout keeps a loaded machine (six writers flat out) from marking
+        // both copies of a pair down, which would refuse the writes this test requires acknowledged.
+        using LocalCluster cluster = LocalCluster.Start(workers, "--links", links.ToString(CultureInfo.InvariantCulture), "--health-timeout", "5000");
         var writes = new List<(string Key, long Invoked, long Acked)>();
         using var stop = new CancellationTokenSource();
         Task[] writers = [.. Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>
@@ -60,7 +62,8 @@ public sealed class FlushBarrierTests
             await Task.WhenAll(writers);
         }
 
-        // What each worker holds, read straight from it.
+        // What each worker holds, read straight from it (once every worker is up: none is being refilled).
+        await cluster.WaitForAllUpAsync();
         var held = new HashSet<string>[workers];
         for (int w = 0; w < workers; w++)
         {

@@ -118,13 +118,8 @@ public sealed class HostProcess : IDisposable
     public static HostProcess StartWorker(out int port, params string[] options) => StartWorker(NoEnvironment, out port, options);
 
     /// <summary>Starts a worker on a free port with <paramref name="environment"/> and waits until it accepts connections.</summary>
-    public static HostProcess StartWorker(IReadOnlyDictionary<string, string> environment, out int port, params string[] options)
-    {
-        port = FreePort();
-        HostProcess worker = Start("worker", environment, [port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options]);
-        worker.WaitForPort(port);
-        return worker;
-    }
+    public static HostProcess StartWorker(IReadOnlyDictionary<string, string> environment, out int port, params string[] options) =>
+        StartOnFreePort("worker", environment, out port, chosen => [Text(chosen), .. options]);
 
     /// <summary>Starts an orchestrator over workers on loopback, on a free port, and waits until it accepts connections.</summary>
     public static HostProcess StartOrchestrator(out int port, IReadOnlyList<int> workerPorts, params string[] options) =>
@@ -132,20 +127,31 @@ public sealed class HostProcess : IDisposable
 
     /// <summary>Starts an orchestrator with <paramref name="environment"/>, as <see cref="StartOrchestrator(out int, IReadOnlyList{int}, string[])"/>.</summary>
     public static HostProcess StartOrchestrator(IReadOnlyDictionary<string, string> environment, out int port,
-        IReadOnlyList<int> workerPorts, params string[] options)
+        IReadOnlyList<int> workerPorts, params string[] options) =>
+        StartOnFreePort("orchestrator", environment, out port,
+            chosen => [Text(chosen), .. workerPorts.SelectMany(worker => new[] { "127.0.0.1", Text(worker) }), .. options]);
+
+    /// <summary>
+    /// Starts <paramref name="executable"/> on a port free a moment ago and waits until it listens there. Other test runs
+    /// share the machine, so another process may bind the port first: the host then exits saying the port is in use,
+    /// and it is started again on another (5 tries).
+    /// </summary>
+    private static HostProcess StartOnFreePort(string executable, IReadOnlyDictionary<string, string> environment, out int port,
+        Func<int, string[]> arguments)
     {
-        port = FreePort();
-        var arguments = new List<string> { port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        foreach (int workerPort in workerPorts)
+        for (int attempt = 1; ; attempt++)
         {
-            arguments.Add("127.0.0.1");
-            arguments.Add(workerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            port = FreePort();
+            HostProcess host = Start(executable, environment, arguments(port));
+            if (host.Listen(port, portTakenIsRetry: attempt < 5))
+            {
+                return host;
+            }
+            host.Dispose();
         }
-        arguments.AddRange(options);
-        HostProcess orchestrator = Start("orchestrator", environment, [.. arguments]);
-        orchestrator.WaitForPort(port);
-        return orchestrator;
     }
+
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Writes a line to the process's standard input.</summary>
     public void WriteLine(string line)
@@ -157,25 +163,148 @@ public sealed class HostProcess : IDisposable
     /// <summary>Closes the process's standard input.</summary>
     public void CloseInput() => _process.StandardInput.Close();
 
-    /// <summary>Waits until <paramref name="port"/> on loopback accepts a connection (10 s at most).</summary>
-    public void WaitForPort(int port)
+    /// <summary>
+    /// Waits (30 s at most) until this process listens on <paramref name="port"/> and a connection to it on loopback is
+    /// accepted. The listener must be this process's own: a socket in LISTEN state on that port (from
+    /// /proc/net/tcp and tcp6) whose inode is one of this process's descriptors (/proc/&lt;pid&gt;/fd, links named
+    /// <c>socket:[inode]</c>). Another program on the port, or an earlier host left running, does not count, and a
+    /// process that exits fails the test at once.
+    /// </summary>
+    public void WaitForPort(int port) => Listen(port, portTakenIsRetry: false);
+
+    /// <summary>
+    /// <see cref="WaitForPort"/>; false instead of failing when <paramref name="portTakenIsRetry"/> and the process
+    /// exited because another process holds the port.
+    /// </summary>
+    private bool Listen(int port, bool portTakenIsRetry)
     {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        while (deadline.Elapsed < StartTimeout)
         {
-            Assert.False(_process.HasExited, $"the process exited early with code {SafeExitCode()}:\n{Output}");
-            try
+            if (_process.HasExited)
             {
-                using var probe = new TcpClient();
-                probe.Connect(IPAddress.Loopback, port);
-                return;
+                WaitForExit(TimeSpan.FromSeconds(10)); // its last words read
+                if (portTakenIsRetry && StandardError.Contains("the port is in use by another process", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+                Assert.Fail($"the process exited early with code {SafeExitCode()}:\n{Output}");
             }
-            catch (SocketException)
+            if (ListensOn(_process.Id, port))
             {
-                Thread.Sleep(20);
+                try
+                {
+                    using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                    using var connecting = new CancellationTokenSource(StartTimeout);
+                    probe.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), connecting.Token).AsTask().GetAwaiter().GetResult();
+                    Assert.False(_process.HasExited, $"the process exited early with code {SafeExitCode()}:\n{Output}");
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    // Listening on another address than loopback only, or the backlog is full: try again.
+                }
+            }
+            Thread.Sleep(20);
+        }
+        Assert.Fail($"process {_process.Id} did not listen on port {port} within {StartTimeout.TotalSeconds:0} s " +
+            $"(listening there: {DescribeListeners(port)}):\n{Output}");
+        return false;
+    }
+
+    /// <summary>How long a host may take to start listening: generous, for a machine loaded by other builds and tests.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether process <paramref name="pid"/> holds a socket listening on TCP <paramref name="port"/>.</summary>
+    internal static bool ListensOn(int pid, int port)
+    {
+        HashSet<long> listeners = ListeningInodes(port);
+        if (listeners.Count == 0)
+        {
+            return false;
+        }
+        try
+        {
+            foreach (string descriptor in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                string? target;
+                try
+                {
+                    target = new FileInfo(descriptor).LinkTarget;
+                }
+                catch (IOException)
+                {
+                    continue; // closed meanwhile
+                }
+                if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith(']')
+                    && long.TryParse(target.AsSpan(8, target.Length - 9), System.Globalization.NumberStyles.None,
+                        System.Globalization.CultureInfo.InvariantCulture, out long inode)
+                    && listeners.Contains(inode))
+                {
+                    return true;
+                }
             }
         }
-        Assert.Fail($"nothing listened on port {port} within 10 s:\n{Output}");
+        catch (Exception e) when (e is DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            // The process is gone (its /proc entry with it).
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The inodes of the sockets in LISTEN state on TCP <paramref name="port"/>, any address, IPv4 and IPv6. A line of
+    /// /proc/net/tcp: <c>sl local_address(hex ip:hex port) rem_address st(0A = LISTEN) tx:rx tr:when retrnsmt uid
+    /// timeout inode …</c>.
+    /// </summary>
+    private static HashSet<long> ListeningInodes(int port)
+    {
+        var inodes = new HashSet<long>();
+        foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+            foreach (string line in File.ReadLines(table).Skip(1))
+            {
+                string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length < 10 || fields[3] != "0A")
+                {
+                    continue;
+                }
+                string local = fields[1];
+                int colon = local.LastIndexOf(':');
+                if (colon > 0
+                    && int.TryParse(local.AsSpan(colon + 1), System.Globalization.NumberStyles.HexNumber,
+                        System.Globalization.CultureInfo.InvariantCulture, out int listening)
+                    && listening == port
+                    && long.TryParse(fields[9], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long inode))
+                {
+                    inodes.Add(inode);
+                }
+            }
+        }
+        return inodes;
+    }
+
+    /// <summary>Which processes hold the sockets listening on <paramref name="port"/>, for a failure message.</summary>
+    private static string DescribeListeners(int port)
+    {
+        HashSet<long> inodes = ListeningInodes(port);
+        if (inodes.Count == 0)
+        {
+            return "nothing";
+        }
+        var owners = new List<string>();
+        foreach (string directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out int pid) && ListensOn(pid, port))
+            {
+                owners.Add($"pid {pid}");
+            }
+        }
+        return owners.Count > 0 ? string.Join(", ", owners) : $"socket inodes {string.Join(", ", inodes)} of no process seen";
     }
 
     /// <summary>Waits for the process to exit; false on timeout.</summary>
@@ -189,13 +318,23 @@ public sealed class HostProcess : IDisposable
         return true;
     }
 
-    /// <summary>Waits until the output contains <paramref name="text"/> (10 s at most).</summary>
-    public void WaitForOutput(string text)
+    /// <summary>
+    /// Waits until the output contains <paramref name="text"/> (30 s at most): for tests of what a host prints. The
+    /// output reaches the test through a pipe read on another thread, so a line the process has written may not be in
+    /// <see cref="Output"/> yet; assert on a message through this, never on <see cref="Output"/> at once. A test that
+    /// needs a host's state (a worker up, a resync done) asks the host (INFO), not its log: a line can be printed by
+    /// another occurrence of the same event.
+    /// </summary>
+    public void WaitForOutput(string text) =>
+        WaitForOutput(output => output.Contains(text, StringComparison.Ordinal), $"'{text}'");
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the output (30 s at most); <paramref name="what"/> names it in the failure.</summary>
+    public void WaitForOutput(Func<string, bool> condition, string what)
     {
         var deadline = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        while (!condition(Output))
         {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"never printed '{text}':\n{Output}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"never printed {what}:\n{Output}");
             Thread.Sleep(20);
         }
     }
@@ -208,6 +347,37 @@ public sealed class HostProcess : IDisposable
 
     /// <summary>Freezes the process (SIGSTOP): it holds its sockets and data and answers nothing, as in a partition.</summary>
     public void Pause() => Signal("-STOP");
+
+    /// <summary>
+    /// Waits until the process is stopped (a <see cref="Pause"/> has taken effect: state T in /proc/&lt;pid&gt;/stat), 10 s at
+    /// most: from then on it handles nothing, so a request sent to it stays unanswered until it runs again or dies.
+    /// </summary>
+    public void WaitUntilStopped()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (ProcessState() != 'T')
+        {
+            Assert.False(_process.HasExited, $"the process exited with code {SafeExitCode()} instead of stopping:\n{Output}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"process {_process.Id} did not stop (state {ProcessState()})");
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>The state letter of /proc/&lt;pid&gt;/stat (R running, S sleeping, T stopped, Z zombie …); '?' once gone.</summary>
+    private char ProcessState()
+    {
+        try
+        {
+            // "pid (comm) S …": the name may hold spaces and parentheses, so the state follows the last ')'.
+            string stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return '?';
+        }
+    }
 
     /// <summary>Lets a paused process run on (SIGCONT).</summary>
     public void Resume() => Signal("-CONT");

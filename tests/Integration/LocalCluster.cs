@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using EchoCache.Net.Client;
+using EchoCache.Net.Protocol;
 
 namespace EchoCache.Tests.Integration;
 
@@ -84,39 +84,50 @@ public sealed class LocalCluster : IDisposable
     /// </summary>
     public void PauseWorker(int index) => Running(index).Pause();
 
+    /// <summary>Waits until a paused worker has stopped (its requests from then on stay unanswered).</summary>
+    public void WaitUntilStopped(int index) => Running(index).WaitUntilStopped();
+
     /// <summary>Lets a paused worker run on (SIGCONT).</summary>
     public void ResumeWorker(int index) => Running(index).Resume();
 
-    /// <summary>How many lines of the orchestrator's log say worker <paramref name="index"/> went to <paramref name="state"/> ("down", "Up" …).</summary>
-    public int StateChanges(int index, string state) =>
-        Count(Orchestrator.Output, $"worker {index} (127.0.0.1:{_workerPorts[index]}) is {state}");
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Waits (polling, <paramref name="timeout"/> at most) until the orchestrator has logged <paramref name="count"/> changes of worker <paramref name="index"/> to <paramref name="state"/>.</summary>
-    public async Task WaitForStateAsync(int index, string state, int count, TimeSpan timeout)
+    /// <summary>How long a failure or a refill may take to show in INFO: generous, for a loaded machine.</summary>
+    public static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The instance id worker <paramref name="index"/>'s process gives, asked directly (HEALTH).</summary>
+    public async Task<ulong> InstanceOfAsync(int index)
     {
-        var elapsed = Stopwatch.StartNew();
-        while (StateChanges(index, state) < count)
-        {
-            Assert.True(elapsed.Elapsed < timeout,
-                $"worker {index} was not '{state}' {count} times within {timeout.TotalSeconds:F0} s:\n{Orchestrator.Output}");
-            await Task.Delay(20);
-        }
+        using var timeout = new CancellationTokenSource(RequestTimeout);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", _workerPorts[index], timeout.Token);
+        EchoReply health = await client.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default, timeout.Token);
+        Assert.True(health.IsOk, $"worker {index} answered HEALTH with {health.Status}");
+        Assert.True(BinaryHealth.TryRead(health.Value, out BinaryHealth answer), $"worker {index}'s HEALTH reply is {health.Value.Length} bytes");
+        return answer.InstanceId;
     }
 
-    /// <summary>How many times the orchestrator has logged a completed resync.</summary>
-    public int ResyncsCompleted => Count(Orchestrator.Output, "resync complete");
+    /// <summary>
+    /// Waits until the orchestrator's INFO says worker <paramref name="index"/> is down (<see cref="StateTimeout"/> at
+    /// most), and returns what INFO said of every worker.
+    /// </summary>
+    public Task<WorkerView[]> WaitForDownAsync(int index) =>
+        OrchestratorInfo.WaitForWorkersAsync(Port, workers => workers[index].State == "down", StateTimeout,
+            $"worker {index} to be down", () => Orchestrator.Output);
 
-    /// <summary>Waits (polling, <paramref name="timeout"/> at most) until the orchestrator has logged <paramref name="count"/> completed resyncs.</summary>
-    public async Task WaitForResyncsAsync(int count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the orchestrator's INFO says worker <paramref name="index"/> is up as the process running on its port
+    /// now (its instance id, asked of the worker itself): after a restart, refilled; after a pause, serving again.
+    /// Returns what INFO said of every worker.
+    /// </summary>
+    public async Task<WorkerView[]> WaitForUpAsync(int index)
     {
-        var elapsed = Stopwatch.StartNew();
-        while (ResyncsCompleted < count)
-        {
-            Assert.True(elapsed.Elapsed < timeout,
-                $"only {ResyncsCompleted} of {count} resyncs completed within {timeout.TotalSeconds:F0} s:\n{Orchestrator.Output}");
-            await Task.Delay(20);
-        }
+        ulong instance = await InstanceOfAsync(index);
+        return await OrchestratorInfo.WaitForWorkersAsync(Port, workers => workers[index].IsUpAs(instance), StateTimeout,
+            $"worker {index} to be up as instance {instance:x16}", () => Orchestrator.Output);
     }
+
+    /// <summary>Waits until INFO says every worker is up (<see cref="OrchestratorInfo.WaitForAllUpAsync"/>).</summary>
+    public Task WaitForAllUpAsync() => OrchestratorInfo.WaitForAllUpAsync(Port);
 
     public void Dispose()
     {
@@ -129,14 +140,4 @@ public sealed class LocalCluster : IDisposable
 
     private HostProcess Running(int index) =>
         _workers[index] ?? throw new InvalidOperationException($"worker {index} is not running");
-
-    private static int Count(string text, string part)
-    {
-        int count = 0;
-        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-        return count;
-    }
 }

@@ -21,9 +21,11 @@ public sealed class OrchestratorRestartTests
             await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
             for (int i = 0; i < 1000; i++)
             {
-                await client.SetAsync(B($"k{i % 10}"), B($"first-{i}"));
+                Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B($"k{i % 10}"), B($"first-{i}"))).Status);
             }
-            before = (await client.SetAsync(B("k"), B("before"))).Version;
+            EchoReply last = await client.SetAsync(B("k"), B("before"));
+            Assert.Equal(BinaryStatus.Ok, last.Status);
+            before = last.Version;
             first.Terminate();
             Assert.True(first.WaitForExit(TimeSpan.FromSeconds(10)));
         }
@@ -33,16 +35,23 @@ public sealed class OrchestratorRestartTests
         // No stale read: every read, from either copy, sees the last acknowledged write.
         for (int i = 0; i < 20; i++)
         {
-            Assert.Equal("before", Encoding.UTF8.GetString((await again.GetAsync(B("k"))).Value));
-            Assert.Equal("first-999", Encoding.UTF8.GetString((await again.GetAsync(B("k9"))).Value));
+            foreach ((string key, string value) in new[] { ("k", "before"), ("k9", "first-999") })
+            {
+                EchoReply read = await again.GetAsync(B(key));
+                Assert.True(read.IsOk, $"{key} reads {read.Status}");
+                Assert.Equal(value, Encoding.UTF8.GetString(read.Value));
+            }
         }
         // No version goes backwards: the next write's version is above every earlier one, on both copies.
         EchoReply after = await again.SetAsync(B("k"), B("after"));
+        Assert.Equal(BinaryStatus.Ok, after.Status);
         Assert.True(after.Version > before, $"version {after.Version} after the restart is not above {before}");
+        await OrchestratorInfo.WaitForAllUpAsync(port2);
         foreach (int workerPort in new[] { p0, p1 })
         {
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
             EchoReply copy = await direct.GetAsync(B("k"));
+            Assert.True(copy.IsOk, $"k reads {copy.Status} on worker port {workerPort}");
             Assert.Equal("after", Encoding.UTF8.GetString(copy.Value));
             Assert.Equal(after.Version, copy.Version);
         }
@@ -53,13 +62,16 @@ public sealed class OrchestratorRestartTests
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
-        using (HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1], "--health-timeout", "200"))
+        // The frozen worker is marked down by its unanswered health checks; 2 s keeps a loaded machine from marking the
+        // other down too, which would refuse the writes below.
+        using (HostProcess first = HostProcess.StartOrchestrator(out int port, [p0, p1], "--health-timeout", "2000"))
         {
             await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
             await SetAllAsync(client, "old");
-            // Worker 1 freezes (a partition): the orchestrator marks it down and the new values reach worker 0 only.
+            // Worker 1 freezes (a partition): the orchestrator marks it down (its INFO says so) and the new values reach
+            // worker 0 only.
             w1.Pause();
-            first.WaitForOutput("is down");
+            await OrchestratorInfo.WaitUntilAsync(port, states => states[1] == "down", TimeSpan.FromSeconds(30), "worker 1 to be down");
             await SetAllAsync(client, "new");
             first.Kill();
         }
@@ -70,7 +82,7 @@ public sealed class OrchestratorRestartTests
         // Reads alternate between the copies: each key twice, so both copies answer for it.
         await AssertAllAsync(again, "new");
         await AssertAllAsync(again, "new");
-        Assert.Contains("reconciled with its partners", second.Output, StringComparison.Ordinal);
+        second.WaitForOutput("reconciled with its partners");
     }
 
     [Fact]
@@ -96,10 +108,13 @@ public sealed class OrchestratorRestartTests
             await AssertAllAsync(again, "kept");
             await AssertAllAsync(again, "kept");
             // Both copies hold every key again.
+            await OrchestratorInfo.WaitForAllUpAsync(port2);
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", p1);
             for (int i = 0; i < Keys; i++)
             {
-                Assert.Equal($"kept-{i}", Encoding.UTF8.GetString((await direct.GetAsync(B($"key:{i}"))).Value));
+                EchoReply copy = await direct.GetAsync(B($"key:{i}"));
+                Assert.True(copy.IsOk, $"key:{i} reads {copy.Status} on the refilled worker");
+                Assert.Equal($"kept-{i}", Encoding.UTF8.GetString(copy.Value));
             }
         }
         finally

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using EchoCache.Net.Client;
@@ -20,6 +21,7 @@ public sealed class OrchestratorTests
         EchoReply set = await client.SetAsync(B("name"), B("tanson"));
         Assert.Equal(BinaryStatus.Ok, set.Status);
         Assert.Equal("tanson", Encoding.UTF8.GetString((await client.GetAsync(B("name"))).Value));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         foreach (int workerPort in new[] { p0, p1 })
         {
             await using EchoClient direct = await EchoClient.ConnectAsync("127.0.0.1", workerPort);
@@ -39,36 +41,88 @@ public sealed class OrchestratorTests
     [Fact]
     public async Task Killing_a_worker_during_writes_loses_no_acknowledged_write()
     {
+        // The kill is noticed by the reset connections. A generous health timeout keeps a loaded machine from marking a
+        // worker down on its own: the frozen one before it is killed, or the survivor, whose writes would then be refused.
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
-        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1], "--health-timeout", "30000");
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
 
-        // Writes go out 64 at a time; worker 0 is killed (-9) part-way, with writes in flight.
-        var acknowledged = new List<int>();
-        for (int batch = 0; batch < 64; batch++)
+        // 64 writers, each with one write of a key of its own in flight at all times, until told to stop.
+        const int Lanes = 64, KillAfter = 1024, AfterKill = 1024, Most = 1 << 20;
+        var requested = new bool[Most];
+        var replies = new EchoReply?[Most];
+        int next = -1;
+        int answered = 0;
+        using var stop = new CancellationTokenSource();
+        Task[] lanes = [.. Enumerable.Range(0, Lanes).Select(_ => Task.Run(async () =>
         {
-            if (batch == 32)
+            while (!stop.IsCancellationRequested)
             {
-                w0.Kill();
+                int i = Interlocked.Increment(ref next);
+                Assert.True(i < Most, $"{Most} writes and still not told to stop");
+                Task<EchoReply> write = client.SetAsync(B($"key:{i}"), B($"value:{i}"));
+                Volatile.Write(ref requested[i], true);
+                Volatile.Write(ref replies[i], await write);
+                Interlocked.Increment(ref answered);
             }
-            int first = batch * 64;
-            EchoReply[] replies = await Task.WhenAll(Enumerable.Range(first, 64)
-                .Select(i => client.SetAsync(B($"key:{i}"), B($"value:{i}"))));
-            for (int r = 0; r < replies.Length; r++)
+        }))];
+        int Requested() => Math.Min(Volatile.Read(ref next) + 1, Most);
+        int[] InFlight() => [.. Enumerable.Range(0, Requested()).Where(i => Volatile.Read(ref requested[i]) && Volatile.Read(ref replies[i]) is null)];
+        bool Failed() => lanes.Any(l => l.IsCompleted);
+
+        // Once 1,024 are answered worker 0 freezes (SIGSTOP): what it has not answered stays unanswered, and the writers
+        // block one by one on writes it holds. Once every writer waits, it is killed (-9) with all of them in flight.
+        int[] inFlightAtKill;
+        try
+        {
+            await WaitUntilAsync(() => Volatile.Read(ref answered) >= KillAfter || Failed(), () => $"{KillAfter} writes answered");
+            w0.Pause();
+            w0.WaitUntilStopped();
+            await WaitUntilAsync(() => InFlight().Length == Lanes || Failed(), () => $"every writer to wait on the frozen worker ({InFlight().Length} of {Lanes} do)");
+            inFlightAtKill = InFlight();
+            int answeredAtKill = Volatile.Read(ref answered);
+            w0.Kill();
+            await WaitUntilAsync(() => Volatile.Read(ref answered) >= answeredAtKill + AfterKill || Failed(), () => $"{AfterKill} writes answered after the kill");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(lanes).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
+        // Every write was acknowledged: the survivor holds every key, those in flight at the kill included.
+        int total = Requested();
+        Assert.Equal(Lanes, inFlightAtKill.Length);
+        string[] refused = [.. Enumerable.Range(0, total).Where(i => replies[i] is not { IsOk: true })
+            .Select(i => $"key:{i} {replies[i]?.Status}{(inFlightAtKill.Contains(i) ? " (in flight at the kill)" : "")}")];
+        Assert.True(refused.Length == 0, $"{refused.Length} of {total} writes not acknowledged with a live copy left: {string.Join(", ", refused.Take(10))}");
+        using (RespConnection info = RespConnection.Connect(port, TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(["down", "up"], OrchestratorInfo.WorkerStates(info));
+        }
+
+        // And every one reads back, from the survivor alone.
+        for (int start = 0; start < total; start += 256)
+        {
+            int count = Math.Min(256, total - start);
+            EchoReply[] gets = await Task.WhenAll(Enumerable.Range(start, count).Select(i => client.GetAsync(B($"key:{i}"))));
+            for (int r = 0; r < gets.Length; r++)
             {
-                if (replies[r].IsOk)
-                {
-                    acknowledged.Add(first + r);
-                }
+                int i = start + r;
+                Assert.True(gets[r].IsOk, $"acknowledged key:{i}{(inFlightAtKill.Contains(i) ? " (in flight at the kill)" : "")} reads {gets[r].Status}");
+                Assert.Equal($"value:{i}", Encoding.UTF8.GetString(gets[r].Value));
             }
         }
-        Assert.True(acknowledged.Count > 3000, $"only {acknowledged.Count} of 4096 writes were acknowledged");
-        foreach (int i in acknowledged)
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (!condition())
         {
-            EchoReply get = await client.GetAsync(B($"key:{i}"));
-            Assert.True(get.IsOk, $"acknowledged key:{i} reads {get.Status}");
-            Assert.Equal($"value:{i}", Encoding.UTF8.GetString(get.Value));
+            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for {what()}");
+            await Task.Delay(1);
         }
     }
 
@@ -79,7 +133,7 @@ public sealed class OrchestratorTests
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
         using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
-        await client.SetAsync(B("k"), B("v"));
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("k"), B("v"))).Status);
         w0.Kill();
         Assert.Equal("v", Encoding.UTF8.GetString((await client.GetAsync(B("k"))).Value));
         w1.Kill();
@@ -92,18 +146,20 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Multi_key_del_exists_and_mset_work_through_the_orchestrator()
+    public async Task Multi_key_del_exists_and_mset_work_through_the_orchestrator()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
         using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
         Assert.Equal("OK", RedisCli.Run(port, "mset", "a", "1", "b", "2", "c", "3"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("1\n2\n3", RedisCli.Run(p0, "mget", "a", "b", "c")); // every key on both copies
         Assert.Equal("1\n2\n3", RedisCli.Run(p1, "mget", "a", "b", "c"));
         Assert.Equal("3", RedisCli.Run(port, "exists", "a", "b", "missing", "a")); // a key named twice counts twice
         Assert.Equal("2", RedisCli.Run(port, "del", "a", "b", "missing", "a")); // deleted once
         Assert.Equal("0", RedisCli.Run(port, "unlink", "a", "b"));
         Assert.Equal("1", RedisCli.Run(port, "unlink", "c", "a"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("0", RedisCli.Run(p1, "exists", "a", "b", "c"));
         Assert.Equal("ERR wrong number of arguments for 'mset' command", RedisCli.Run(port, "mset", "a", "1", "b"));
 
@@ -113,7 +169,7 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Redis_cli_works_through_the_orchestrator()
+    public async Task Redis_cli_works_through_the_orchestrator()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
@@ -121,6 +177,7 @@ public sealed class OrchestratorTests
         Assert.Equal("PONG", RedisCli.Run(port, "ping"));
         Assert.Equal("OK", RedisCli.Run(port, "set", "name", "tanson"));
         Assert.Equal("tanson", RedisCli.Run(port, "get", "name"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal("tanson", RedisCli.Run(p1, "get", "name"));
         Assert.Equal("3", RedisCli.Run(port, "incrby", "n", "3"));
         Assert.Equal("1", RedisCli.Run(port, "del", "name"));
@@ -131,7 +188,7 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
-    public void Bitmaps_lcs_and_far_expiries_reach_both_copies_and_time_and_function_flush_need_no_worker()
+    public async Task Bitmaps_lcs_and_far_expiries_reach_both_copies_and_time_and_function_flush_need_no_worker()
     {
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
@@ -140,6 +197,7 @@ public sealed class OrchestratorTests
         Assert.Equal("1", RedisCli.Run(port, "setbit", "b", "7", "1"));
         Assert.Equal("1", RedisCli.Run(port, "getbit", "b", "7"));
         Assert.Equal("1", RedisCli.Run(port, "bitcount", "b"));
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         foreach (int worker in new[] { p0, p1 })
         {
             Assert.Equal("\\x01", RedisCli.Run(worker, "--no-raw", "get", "b").Trim('"'));
@@ -148,15 +206,17 @@ public sealed class OrchestratorTests
         Assert.Equal("mytext", RedisCli.Run(port, "lcs", "{t}a", "{t}b"));
         Assert.Equal("1", RedisCli.Run(port, "pexpireat", "b", "9223372036854770000"));
         string latest = EchoCache.Engine.EngineLimits.MaxExpiryUnixMs.ToString(CultureInfo.InvariantCulture);
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         Assert.Equal(latest, RedisCli.Run(p0, "pexpiretime", "b"));
         Assert.Equal(latest, RedisCli.Run(p1, "pexpiretime", "b"));
 
         w0.Kill();
         w1.Kill();
         Assert.Equal("OK", RedisCli.Run(port, "function", "flush"));
+        long asked = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string[] time = RedisCli.Run(port, "time").Split('\n');
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Assert.InRange(long.Parse(time[0], CultureInfo.InvariantCulture), now - 5, now + 1);
+        long answered = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.InRange(long.Parse(time[0], CultureInfo.InvariantCulture), asked, answered);
         Assert.InRange(long.Parse(time[1], CultureInfo.InvariantCulture), 0, 999_999);
     }
 
@@ -177,11 +237,8 @@ public sealed class OrchestratorTests
         // A write to the dead worker's pair finds it gone; INFO then says so.
         w1.Kill();
         Assert.Equal("OK", RedisCli.Run(port, "set", "k", "v"));
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!(info = RedisCli.Run(port, "info")).Contains("workers_up:1", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
+        await OrchestratorInfo.WaitUntilAsync(port, states => states[1] == "down", TimeSpan.FromSeconds(30), "worker 1 to be down");
+        info = RedisCli.Run(port, "info");
         Assert.Contains("workers_up:1", info, StringComparison.Ordinal);
         Assert.Contains($"worker1:address=127.0.0.1:{p1},state=down,", info, StringComparison.Ordinal);
         Assert.Contains($"worker0:address=127.0.0.1:{p0},state=up,", info, StringComparison.Ordinal);
@@ -236,20 +293,25 @@ public sealed class OrchestratorTests
         using HostProcess w0 = HostProcess.StartWorker(out int p0);
         using HostProcess w1 = HostProcess.StartWorker(out int p1);
         using HostProcess orchestrator = HostProcess.StartOrchestrator(out int port, [p0, p1]);
+        var since = Stopwatch.StartNew();
         Assert.Equal("OK", RedisCli.Run(port, "setex", "s", "100", "v"));
-        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "s"), CultureInfo.InvariantCulture), 99, 100);
+        AssertTimeToLive(RedisCli.Run(port, "ttl", "s"), 100, since);
+        since.Restart();
         Assert.Equal("OK", RedisCli.Run(port, "psetex", "p", "50000", "v"));
-        Assert.InRange(long.Parse(RedisCli.Run(port, "pttl", "p"), CultureInfo.InvariantCulture), 40_000, 50_000);
+        AssertTimeToLive(RedisCli.Run(port, "pttl", "p"), 50_000, since, perSecond: 1000);
+        since.Restart();
         Assert.Equal("OK", RedisCli.Run(port, "set", "x", "v", "EX", "200"));
-        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "x"), CultureInfo.InvariantCulture), 199, 200);
-        long at = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 300;
+        AssertTimeToLive(RedisCli.Run(port, "ttl", "x"), 200, since);
+        since.Restart();
+        long at = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 300; // up to a second less than 300 s from now
         Assert.Equal("OK", RedisCli.Run(port, "set", "y", "v", "EXAT", at.ToString(CultureInfo.InvariantCulture)));
-        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "y"), CultureInfo.InvariantCulture), 298, 300);
+        AssertTimeToLive(RedisCli.Run(port, "ttl", "y"), 300, since, slack: 1);
         Assert.Equal("-2", RedisCli.Run(port, "ttl", "missing"));
         Assert.Equal("OK", RedisCli.Run(port, "set", "plain", "v"));
         Assert.Equal("-1", RedisCli.Run(port, "ttl", "plain"));
+        since.Restart();
         Assert.Equal("1", RedisCli.Run(port, "expire", "plain", "30"));
-        Assert.InRange(int.Parse(RedisCli.Run(port, "ttl", "plain"), CultureInfo.InvariantCulture), 29, 30);
+        AssertTimeToLive(RedisCli.Run(port, "ttl", "plain"), 30, since);
         Assert.Equal("0", RedisCli.Run(port, "expire", "missing", "30"));
         Assert.Equal("1", RedisCli.Run(port, "pexpire", "plain", "0")); // not positive: deleted, as in Redis
         Assert.Equal("-2", RedisCli.Run(port, "ttl", "plain"));
@@ -258,6 +320,7 @@ public sealed class OrchestratorTests
         Assert.Equal("v\n\nv", RedisCli.Run(port, "mget", "s", "missing", "x")); // the missing key: an empty line
 
         // One expiry instant, set by the orchestrator, on both copies.
+        await OrchestratorInfo.WaitForAllUpAsync(port);
         await using EchoClient c0 = await EchoClient.ConnectAsync("127.0.0.1", p0);
         await using EchoClient c1 = await EchoClient.ConnectAsync("127.0.0.1", p1);
         foreach (string key in new[] { "s", "p", "x", "y" })
@@ -266,6 +329,17 @@ public sealed class OrchestratorTests
             Assert.NotEqual(0, a.Expiry);
             Assert.Equal(a.Expiry, b.Expiry);
         }
+    }
+
+    /// <summary>
+    /// A TTL (or PTTL, <paramref name="perSecond"/> 1000) read back at most <paramref name="since"/> after the key was
+    /// given <paramref name="timeToLive"/>: no more than that, and no less than that less the time since, in the reply's
+    /// unit rounded up, one more for the server's rounding, and <paramref name="slack"/> more.
+    /// </summary>
+    private static void AssertTimeToLive(string reply, long timeToLive, Stopwatch since, int perSecond = 1, int slack = 0)
+    {
+        long elapsed = (long)Math.Ceiling(since.Elapsed.TotalSeconds * perSecond);
+        Assert.InRange(long.Parse(reply, CultureInfo.InvariantCulture), timeToLive - elapsed - 1 - slack, timeToLive);
     }
 
     [Theory]

@@ -25,14 +25,21 @@ internal static class RedisCli
             info.ArgumentList.Add(argument);
         }
         using Process process = Process.Start(info)!;
+        // Both pipes read while it runs, and the whole run bounded: a server that never answers fails the test (and the
+        // redis-cli waiting on it is killed) rather than hanging it.
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
         if (input != null)
         {
             process.StandardInput.Write(input);
             process.StandardInput.Close();
         }
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(20_000), "redis-cli did not finish within 20 s");
-        return (output + error.Result).TrimEnd('\n');
+        if (!process.WaitForExit(30_000))
+        {
+            process.Kill();
+            Assert.Fail($"redis-cli {string.Join(' ', arguments)} did not finish within 30 s");
+        }
+        process.WaitForExit(); // the pipes drained
+        return (output.Result + error.Result).TrimEnd('\n');
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace EchoCache.Tests.Integration;
@@ -29,10 +30,9 @@ public sealed class StackExchangeRedisTests
         Assert.Equal(11, await db.StringIncrementAsync("n", 11));
         Assert.Equal(10, await db.StringDecrementAsync("n"));
         Assert.Equal(2.5, await db.StringIncrementAsync("f", 2.5));
+        var since = Stopwatch.StartNew();
         Assert.True(await db.StringSetAsync("t", "v", TimeSpan.FromSeconds(100)));
-        TimeSpan? ttl = await db.KeyTimeToLiveAsync("t");
-        Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value.TotalSeconds, 98, 100);
+        AssertTimeToLive(await db.KeyTimeToLiveAsync("t"), TimeSpan.FromSeconds(100), since);
         Assert.Null(await db.KeyTimeToLiveAsync("n"));
         var error = await Assert.ThrowsAsync<RedisServerException>(() => db.StringIncrementAsync("t"));
         Assert.Equal("ERR value is not an integer or out of range", error.Message);
@@ -61,26 +61,41 @@ public sealed class StackExchangeRedisTests
         Assert.True(await db.StringSetAsync("name", "tanson"));
         Assert.Equal("tanson", (string?)await db.StringGetAsync("name"));
         Assert.Equal(5, await db.StringIncrementAsync("n", 5));
+        var since = Stopwatch.StartNew();
         Assert.True(await db.StringSetAsync("t", "v", TimeSpan.FromSeconds(100)));
-        TimeSpan? ttl = await db.KeyTimeToLiveAsync("t");
-        Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value.TotalSeconds, 98, 100);
+        AssertTimeToLive(await db.KeyTimeToLiveAsync("t"), TimeSpan.FromSeconds(100), since);
         RedisKey[] keys = [.. Enumerable.Range(0, 200).Select(i => (RedisKey)$"key:{i}")];
-        await Task.WhenAll(keys.Select((key, i) => db.StringSetAsync(key, $"value:{i}")));
+        string[] expected = [.. Enumerable.Range(0, 200).Select(i => $"value:{i}")];
+        bool[] written = await Task.WhenAll(keys.Select((key, i) => db.StringSetAsync(key, expected[i])));
+        Assert.All(written, Assert.True);
         RedisValue[] values = await db.StringGetAsync(keys);
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"value:{i}"), values.Select(v => (string?)v));
+        Assert.Equal(expected, values.Select(v => (string?)v));
         Assert.True(await db.KeyDeleteAsync("name"));
         Assert.False(await db.KeyExistsAsync("name"));
 
         // Both workers hold every write the client was told succeeded, as the replica pair promises.
+        await cluster.WaitForAllUpAsync();
         for (int worker = 0; worker < cluster.WorkerCount; worker++)
         {
             await using ConnectionMultiplexer direct = await ConnectAsync(cluster.WorkerPort(worker), RedisProtocol.Resp2);
             IDatabase copy = direct.GetDatabase();
             Assert.Equal("5", (string?)await copy.StringGetAsync("n"));
-            Assert.Equal("value:199", (string?)await copy.StringGetAsync("key:199"));
+            Assert.Equal("v", (string?)await copy.StringGetAsync("t"));
+            Assert.Equal(expected, (await copy.StringGetAsync(keys)).Select(v => (string?)v));
             Assert.False(await copy.KeyExistsAsync("name"));
+            Assert.Equal(202, await direct.GetServer(direct.GetEndPoints()[0]).DatabaseSizeAsync());
         }
+    }
+
+    /// <summary>
+    /// A time to live read back at most <paramref name="since"/> after it was set to <paramref name="set"/>: no more than
+    /// that, and no less than that less the time since and the second a TTL is rounded to.
+    /// </summary>
+    private static void AssertTimeToLive(TimeSpan? ttl, TimeSpan set, Stopwatch since)
+    {
+        TimeSpan elapsed = since.Elapsed;
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, set - elapsed - TimeSpan.FromSeconds(1), set);
     }
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(int port, RedisProtocol protocol)

@@ -61,15 +61,23 @@ public sealed class ThreeWorkerClusterTests
         }
         // All three pairs are used.
         Assert.All(Enumerable.Range(0, Workers), pair => Assert.Contains(versions.Keys, key => PairOf(key) == pair));
+        await cluster.WaitForAllUpAsync();
 
         for (int worker = 0; worker < Workers; worker++)
         {
             Dictionary<string, (ulong Version, string Value)> items = await SnapshotAsync(cluster, worker);
             await using EchoClient direct = await cluster.ConnectToWorkerAsync(worker);
             int held = 0;
-            foreach ((string key, ulong version) in versions)
+            KeyValuePair<string, ulong>[] written = [.. versions];
+            EchoReply[] gets = [];
+            for (int i = 0; i < written.Length; i++)
             {
-                EchoReply get = await direct.GetAsync(B(key));
+                if (i % 100 == 0)
+                {
+                    gets = await Task.WhenAll(written.Skip(i).Take(100).Select(w => direct.GetAsync(B(w.Key)))); // 100 at a time
+                }
+                (string key, ulong version) = written[i];
+                EchoReply get = gets[i % 100];
                 if (Holds(worker, key))
                 {
                     held++;
@@ -95,17 +103,27 @@ public sealed class ThreeWorkerClusterTests
     [Fact]
     public async Task A_worker_killed_during_writes_is_resynced_with_exactly_the_keys_of_its_two_pairs()
     {
-        using LocalCluster cluster = LocalCluster.Start(Workers);
+        // The kill is noticed by the reset connections. A generous health timeout keeps a loaded machine from marking a
+        // worker down on its own: the frozen one before it is killed, or a survivor, whose writes would then be refused.
+        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "30000");
         await using EchoClient client = await cluster.ConnectAsync();
         var writes = new WriteLog();
 
-        // Writes stream 64 at a time; worker 1 is killed (-9) while a batch is in flight.
+        // Writes go 64 at a time; worker 1 is killed (-9) with a batch in flight: frozen first (SIGSTOP), the batch sent,
+        // and killed while the writes of its two pairs wait on it.
         for (int batch = 0; batch < 60; batch++)
         {
             int first = batch * 64;
+            if (batch == 20)
+            {
+                cluster.PauseWorker(1);
+                cluster.WaitUntilStopped(1);
+            }
             Task done = writes.SetAsync(client, Enumerable.Range(first, 64).Select(i => ($"key:{i}", $"a{i}")));
             if (batch == 20)
             {
+                // SetAsync sends a whole batch before it returns; worker 1's keys cannot be answered while it is frozen.
+                Assert.False(done.IsCompleted, "the batch was answered before the kill");
                 cluster.KillWorker(1);
             }
             await done;
@@ -126,13 +144,14 @@ public sealed class ThreeWorkerClusterTests
             await writes.SetAsync(client, Enumerable.Range(3840, 2000).Select(i => ($"key:{i}", $"c{i}")));
             await writes.DeleteAsync(client, Enumerable.Range(2000, 200).Select(i => $"key:{i}"));
         });
-        await cluster.WaitForResyncsAsync(1, TimeSpan.FromSeconds(15));
+        await cluster.WaitForUpAsync(1);
         await during;
         await writes.SetAsync(client, Enumerable.Range(3000, 200).Select(i => ($"key:{i}", $"d{i}")));
         Assert.True(writes.Failures.Count == 0, $"writes not acknowledged with a live replica left: {string.Join(", ", writes.Failures.Take(10))}");
         await AssertReadsAsync(client, writes);
 
         // Every worker holds exactly the keys of its two pairs, with the same value and version as its partner.
+        await cluster.WaitForAllUpAsync();
         Dictionary<string, (ulong Version, string Value)>[] snapshots = new Dictionary<string, (ulong Version, string Value)>[Workers];
         for (int worker = 0; worker < Workers; worker++)
         {
@@ -180,7 +199,9 @@ public sealed class ThreeWorkerClusterTests
     [InlineData(2)]
     public async Task With_both_workers_of_a_pair_down_its_keys_are_unavailable_and_the_rest_are_served(int deadPair)
     {
-        using LocalCluster cluster = LocalCluster.Start(Workers);
+        // Kills are noticed by the reset connections; a generous health timeout keeps a loaded machine from marking a
+        // live worker down, which would refuse keys this test requires served.
+        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "5000");
         await using EchoClient client = await cluster.ConnectAsync();
         var writes = new WriteLog();
         await writes.SetAsync(client, Enumerable.Range(0, 3000).Select(i => ($"key:{i}", $"a{i}")));
@@ -235,7 +256,9 @@ public sealed class ThreeWorkerClusterTests
     [Fact]
     public async Task Reads_in_flight_when_their_replica_dies_are_answered_by_the_partner()
     {
-        using LocalCluster cluster = LocalCluster.Start(Workers);
+        // Kills are noticed by the reset connections; a generous health timeout keeps a loaded machine from marking a
+        // survivor down, which would leave a key with no copy to read.
+        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "5000");
         const int Keys = 3000;
         const int InFlight = 256;
         const int ReadsAfterEachKill = 20_000;
@@ -297,20 +320,24 @@ public sealed class ThreeWorkerClusterTests
                 }
             }))];
 
-            await WaitUntilAsync(() => Interlocked.Read(ref completed) >= 5000 || !errors.IsEmpty, "5000 reads before the first kill");
+            long Completed() => Interlocked.Read(ref completed);
+            await WaitWhileReadingAsync(() => Completed() >= 5000 || !errors.IsEmpty, Completed, "5000 reads before the first kill");
             Volatile.Write(ref phase[0], 1);
             cluster.KillWorker(1);
             Volatile.Write(ref phase[0], 2);
-            await WaitUntilAsync(() => Interlocked.Read(ref issuedAfter[0]) >= ReadsAfterEachKill || !errors.IsEmpty, "reads after the first kill");
+            // Reads go on through the orchestrator's noticing the kill (INFO says so), and well past it.
+            await cluster.WaitForDownAsync(1);
+            await WaitWhileReadingAsync(() => Interlocked.Read(ref issuedAfter[0]) >= ReadsAfterEachKill || !errors.IsEmpty, Completed, "reads after the first kill");
 
             cluster.RestartWorker(1);
-            await cluster.WaitForResyncsAsync(1, TimeSpan.FromSeconds(15));
-            long resynced = Interlocked.Read(ref completed);
-            await WaitUntilAsync(() => Interlocked.Read(ref completed) >= resynced + 5000 || !errors.IsEmpty, "reads over the resynced worker");
+            await cluster.WaitForUpAsync(1);
+            long resynced = Completed();
+            await WaitWhileReadingAsync(() => Completed() >= resynced + 5000 || !errors.IsEmpty, Completed, "reads over the resynced worker");
             Volatile.Write(ref phase[0], 3);
             cluster.KillWorker(2);
             Volatile.Write(ref phase[0], 4);
-            await WaitUntilAsync(() => Interlocked.Read(ref issuedAfter[1]) >= ReadsAfterEachKill || !errors.IsEmpty, "reads after the second kill");
+            await cluster.WaitForDownAsync(2);
+            await WaitWhileReadingAsync(() => Interlocked.Read(ref issuedAfter[1]) >= ReadsAfterEachKill || !errors.IsEmpty, Completed, "reads after the second kill");
 
             await stop.CancelAsync();
             await Task.WhenAll(readers);
@@ -339,42 +366,55 @@ public sealed class ThreeWorkerClusterTests
     [Fact]
     public async Task A_worker_holding_the_last_copy_of_one_pair_keeps_it_when_it_returns()
     {
-        using LocalCluster cluster = LocalCluster.Start(Workers);
+        // A frozen worker is marked down by its unanswered health checks; 2 s (not 0.5) keeps a loaded machine from
+        // marking the others down too, which would refuse the writes below.
+        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "2000");
         await using EchoClient client = await cluster.ConnectAsync();
         var writes = new WriteLog();
         await writes.SetAsync(client, Enumerable.Range(0, 900).Select(i => ($"key:{i}", $"a{i}")));
+        Assert.True(writes.Failures.Count == 0, $"writes with every worker up: {string.Join(", ", writes.Failures.Take(10))}");
 
         // Worker 0 stops answering (SIGSTOP, like a partition) and is marked down; writes to pair 0 (w0, w1)
         // then reach worker 1 only, which holds their last copy.
         cluster.PauseWorker(0);
-        await cluster.WaitForStateAsync(0, "down", 1, TimeSpan.FromSeconds(10));
+        await cluster.WaitForDownAsync(0);
         string[] pair0 = [.. Enumerable.Range(0, 900).Select(i => $"key:{i}").Where(key => PairOf(key) == 0)];
         await writes.SetAsync(client, pair0.Select(key => (key, $"{key}/while-w0-was-down")));
         Assert.True(writes.Failures.Count == 0, $"writes with worker 1 up: {string.Join(", ", writes.Failures.Take(10))}");
 
         // Worker 1 stops too: pair 0 has no live replica (Unavailable, not a guess), pair 1 lives on worker 2.
         cluster.PauseWorker(1);
-        await cluster.WaitForStateAsync(1, "down", 1, TimeSpan.FromSeconds(10));
+        await cluster.WaitForDownAsync(1);
         Assert.Equal(BinaryStatus.Unavailable, (await client.GetAsync(B(pair0[0]))).Status);
 
         // Worker 1 runs on, as the same process, still holding the only copy of those writes: once it serves again,
         // they must read back (docs/consistency.md, Resync step 0: never flushed unless an up partner can refill it).
         cluster.ResumeWorker(1);
-        await cluster.WaitForStateAsync(1, "Up", 2, TimeSpan.FromSeconds(10));
+        await cluster.WaitForUpAsync(1);
         await AssertReadsAsync(client, writes, cluster);
 
         // And once worker 0 is back and resynced, everything is still there.
         cluster.ResumeWorker(0);
-        await cluster.WaitForStateAsync(0, "Up", 2, TimeSpan.FromSeconds(10));
+        await cluster.WaitForUpAsync(0);
         await AssertReadsAsync(client, writes, cluster);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds while reads go on: however slow the machine, it fails only when
+    /// no read has completed (<paramref name="completed"/> has not moved) for 10 s, a stall rather than slowness.
+    /// </summary>
+    private static async Task WaitWhileReadingAsync(Func<bool> condition, Func<long> completed, string what)
     {
-        var elapsed = Stopwatch.StartNew();
+        var stalled = Stopwatch.StartNew();
+        long seen = completed();
         while (!condition())
         {
-            Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for {what}");
+            if (completed() != seen)
+            {
+                seen = completed();
+                stalled.Restart();
+            }
+            Assert.True(stalled.Elapsed < TimeSpan.FromSeconds(10), $"waiting for {what}, no read completed for 10 s (after {seen})");
             await Task.Delay(5);
         }
     }

@@ -47,13 +47,35 @@ public sealed class WorkerBinaryTests
         Assert.Equal(5, BinaryPrimitives.ReadInt64LittleEndian(first.Value));
         EchoReply second = await client.IncrementAsync(B("counter"), -7);
         Assert.Equal(-2, BinaryPrimitives.ReadInt64LittleEndian(second.Value));
-        await client.SetAsync(B("text"), B("abc"));
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("text"), B("abc"))).Status);
         Assert.Equal(BinaryStatus.NotANumber, (await client.IncrementAsync(B("text"))).Status);
 
-        await client.SetAsync(B("short"), B("lived"), TimeSpan.FromMilliseconds(200));
-        Assert.Equal(BinaryStatus.Ok, (await client.GetAsync(B("short"))).Status);
-        await Task.Delay(400);
-        Assert.Equal(BinaryStatus.NotFound, (await client.GetAsync(B("short"))).Status);
+        // On the worker's own clock: a key with 200 ms to live is gone once they have passed, and not before.
+        long asked = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("brief"), B("lived"), TimeSpan.FromMilliseconds(200))).Status);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await client.GetAsync(B("brief"))).Status == BinaryStatus.Ok)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "a key with 200 ms to live still reads after 10 s");
+            await Task.Delay(10);
+        }
+        long gone = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.True(gone - asked >= 200, $"a key with 200 ms to live read missing {gone - asked} ms after it was set");
+        Assert.Equal(BinaryStatus.NotFound, (await client.GetAsync(B("brief"))).Status);
+
+        // On a clock the test sets (SENDER_CLOCK, as the orchestrator sends it): the item's expiry is 200 ms after the
+        // write, it reads at the millisecond before, and not at that instant, however long the test took to ask.
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("short"), B("lived"), TimeSpan.FromMilliseconds(200))).Status);
+        long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        EchoReply set = await GetAtAsync(client, "short", before);
+        Assert.Equal(BinaryStatus.Ok, set.Status);
+        Assert.True(set.Flags.HasFlag(BinaryFrameFlags.AbsoluteExpiry));
+        Assert.InRange(set.Expiry, before + 200, after + 200);
+        EchoReply alive = await GetAtAsync(client, "short", set.Expiry - 1);
+        Assert.Equal(BinaryStatus.Ok, alive.Status);
+        Assert.Equal("lived", Encoding.UTF8.GetString(alive.Value));
+        Assert.Equal(BinaryStatus.NotFound, (await GetAtAsync(client, "short", set.Expiry)).Status);
 
         var pairs = Enumerable.Range(0, 50).Select(i => new KeyValuePair<byte[], byte[]>(B($"k{i}"), B($"v{i}"))).ToList();
         Assert.Equal(BinaryStatus.Ok, (await client.MultiSetAsync(pairs)).Status);
@@ -64,6 +86,10 @@ public sealed class WorkerBinaryTests
         Assert.Equal("missing", Encoding.UTF8.GetString(replies[1].Key));
         Assert.Equal("v49", Encoding.UTF8.GetString(replies[2].Value));
     }
+
+    /// <summary>A GET judged at the sender's instant <paramref name="clock"/> (Unix ms), as the orchestrator's are.</summary>
+    private static Task<EchoReply> GetAtAsync(EchoClient client, string key, long clock) =>
+        client.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Get, Flags = BinaryFrameFlags.SenderClock, Expiry = clock }, B(key), default);
 
     [Fact]
     public async Task Many_pipelined_requests_on_one_connection_all_get_their_own_reply()
@@ -76,6 +102,7 @@ public sealed class WorkerBinaryTests
         EchoReply[] gets = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => client.GetAsync(B($"key:{i}"))));
         for (int i = 0; i < gets.Length; i++)
         {
+            Assert.True(gets[i].IsOk, $"key:{i} reads {gets[i].Status}");
             Assert.Equal($"value:{i}", Encoding.UTF8.GetString(gets[i].Value));
         }
     }
@@ -132,7 +159,7 @@ public sealed class WorkerBinaryTests
     {
         using HostProcess worker = HostProcess.StartWorker(out int port);
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
-        await client.SetAsync(B("kept"), B("safe"));
+        Assert.Equal(BinaryStatus.Ok, (await client.SetAsync(B("kept"), B("safe"))).Status);
 
         // A frame whose value length is over the 64 MiB cap: a TooLarge reply, then the server closes.
         byte[] oversized = new byte[BinaryProtocol.HeaderSize];
@@ -141,21 +168,36 @@ public sealed class WorkerBinaryTests
         oversized[2] = (byte)BinaryOpcode.Set;
         oversized[4] = 1;
         BinaryPrimitives.WriteUInt32LittleEndian(oversized.AsSpan(8), uint.MaxValue);
-        byte[] reply = SendRaw(port, oversized);
-        Assert.True(reply.Length >= BinaryProtocol.HeaderSize, "expected an error reply before the close");
-        Assert.Equal((byte)BinaryStatus.TooLarge, reply[5]);
+        using (Socket socket = SendRaw(port, oversized))
+        {
+            Assert.Equal(BinaryStatus.TooLarge, RawBinary.ReadReply(socket).Header.Status);
+            AssertClosed(socket);
+        }
 
-        // A binary frame with an unknown opcode: a BadRequest reply (the frame is well delimited).
+        // A binary frame with an unknown opcode: a BadRequest reply (the frame is well delimited), and the connection
+        // serves on.
         byte[] unknown = new byte[BinaryProtocol.HeaderSize];
         unknown[0] = BinaryProtocol.RequestMagic;
         unknown[1] = BinaryProtocol.ProtocolVersion;
         unknown[2] = 0x3E;
-        Assert.Equal((byte)BinaryStatus.BadRequest, SendRaw(port, unknown, keepOpen: true)[5]);
+        using (Socket socket = SendRaw(port, unknown))
+        {
+            Assert.Equal(BinaryStatus.BadRequest, RawBinary.ReadReply(socket).Header.Status);
+            socket.Send(RawBinary.Request(new BinaryFrameHeader { Opcode = BinaryOpcode.Get }, B("kept"), []));
+            (BinaryFrameHeader header, string value) = RawBinary.ReadReply(socket);
+            Assert.Equal((BinaryStatus.Ok, "safe"), (header.Status, value));
+        }
 
         // A wrong version: reply and close.
-        Assert.Equal((byte)BinaryStatus.BadRequest, SendRaw(port, [BinaryProtocol.RequestMagic, 9, 1, 0])[5]);
+        using (Socket socket = SendRaw(port, [BinaryProtocol.RequestMagic, 9, 1, 0]))
+        {
+            Assert.Equal(BinaryStatus.BadRequest, RawBinary.ReadReply(socket).Header.Status);
+            AssertClosed(socket);
+        }
 
-        Assert.Equal("safe", Encoding.UTF8.GetString((await client.GetAsync(B("kept"))).Value));
+        EchoReply kept = await client.GetAsync(B("kept"));
+        Assert.True(kept.IsOk, $"kept reads {kept.Status}");
+        Assert.Equal("safe", Encoding.UTF8.GetString(kept.Value));
         Assert.False(worker.HasExited);
     }
 
@@ -165,9 +207,14 @@ public sealed class WorkerBinaryTests
         using HostProcess worker = HostProcess.StartWorker(out int port);
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
         var versions = new Dictionary<string, ulong>();
-        for (int i = 0; i < 3000; i++)
+        for (int start = 0; start < 3000; start += 100)
         {
-            versions[$"s{i}"] = (await client.SetAsync(B($"s{i}"), B($"v{i}"))).Version;
+            EchoReply[] sets = await Task.WhenAll(Enumerable.Range(start, 100).Select(i => client.SetAsync(B($"s{i}"), B($"v{i}"))));
+            for (int i = 0; i < sets.Length; i++)
+            {
+                Assert.Equal(BinaryStatus.Ok, sets[i].Status);
+                versions[$"s{start + i}"] = sets[i].Version;
+            }
         }
         IReadOnlyList<EchoReply> frames = await client.SendAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Snapshot }, default, default);
         EchoReply end = frames[^1];
@@ -224,29 +271,25 @@ public sealed class WorkerBinaryTests
         Assert.Contains("stopping", worker.Output, StringComparison.Ordinal);
     }
 
-    /// <summary>Sends raw bytes on a fresh connection and returns what came back before the server closed (or 2 s).</summary>
-    private static byte[] SendRaw(int port, byte[] bytes, bool keepOpen = false)
+    /// <summary>Sends raw bytes on a fresh connection, whose reads then wait 10 s at most.</summary>
+    private static Socket SendRaw(int port, byte[] bytes)
     {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000, SendTimeout = 10_000 };
         socket.Connect(IPAddress.Loopback, port);
         socket.Send(bytes);
-        socket.ReceiveTimeout = 2000;
-        var received = new List<byte>();
-        byte[] buffer = new byte[4096];
+        return socket;
+    }
+
+    /// <summary>The server closes the connection (end of stream, or a reset) with nothing more sent, within the read timeout.</summary>
+    private static void AssertClosed(Socket socket)
+    {
         try
         {
-            while (true)
-            {
-                int n = socket.Receive(buffer);
-                if (n == 0) break;
-                received.AddRange(buffer.AsSpan(0, n).ToArray());
-                if (keepOpen && received.Count >= BinaryProtocol.HeaderSize) break;
-            }
+            Assert.Equal(0, socket.Receive(new byte[BinaryProtocol.HeaderSize]));
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
-            // Timed out or reset: return what arrived.
+            // Closed with unread input: a reset.
         }
-        return [.. received];
     }
 }
