@@ -38,7 +38,7 @@ public sealed class LinearizabilityUnderFailureTests
             await Task.Delay(500);
             w1.Dispose();
             w1 = HostProcess.Start("worker", p1.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            orchestrator.WaitForOutput("resync complete");
+            await OrchestratorInfo.WaitForAllUpAsync(port); // refilled: the state itself, not a log line
             await Task.Delay(700);                      // traffic over the resynced pair, reads from either copy
             await stop.CancelAsync();
             await Task.WhenAll(clients);
