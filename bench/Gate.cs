@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace EchoCache.Bench;
+
+/// <summary>
+/// The benchmark regression gate (<c>bench/gate</c>, documented in bench/README.md): runs the engine and codec
+/// benchmarks (<see cref="GateRoles.Classes"/>) in a short job, reads BenchmarkDotNet's JSON reports, and compares
+/// allocations and time ratios with the committed baseline file. Exit code 0: passed (or baseline updated);
+/// 1: some row failed (the table says which); 2: the gate could not run.
+/// </summary>
+public static class Gate
+{
+    /// <summary>Runs the gate with the arguments after <c>gate</c>.</summary>
+    public static int Run(string[] args)
+    {
+        GateOptions options;
+        try
+        {
+            options = GateOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"gate: {e.Message}");
+            Console.Error.WriteLine(GateOptions.Usage);
+            return 2;
+        }
+        var clock = Stopwatch.StartNew();
+        GateBaseline baseline;
+        var runs = new List<IReadOnlyList<GateMeasurement>>();
+        try
+        {
+            baseline = GateBaseline.Load(options.BaselinePath);
+            if (options.Results.Count > 0)
+            {
+                runs.AddRange(options.Results.Select(GateResults.Read));
+            }
+            else
+            {
+                for (int r = 1; r <= options.Runs; r++)
+                {
+                    string artifacts = Path.Combine(options.Artifacts, $"run{r}");
+                    Console.WriteLine($"gate {Name(options.Half)}: run {r} of {options.Runs} (BenchmarkDotNet log and reports in {artifacts})");
+                    RunBenchmarks(options.Half, artifacts);
+                    runs.Add(GateResults.Read(artifacts));
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"gate: {e.Message}");
+            return 2;
+        }
+
+        var check = new GateCheck(runs, baseline, options);
+        Console.WriteLine();
+        int failures = 0;
+        if (options.Half.HasFlag(GateHalf.Alloc))
+        {
+            failures += check.CheckAllocations(Console.Out);
+            Console.WriteLine();
+        }
+        if (options.Half.HasFlag(GateHalf.Time))
+        {
+            failures += check.CheckTimes(Console.Out);
+            Console.WriteLine();
+        }
+        string took = $"{clock.Elapsed.TotalSeconds:0} s";
+        if (options.Update)
+        {
+            string[] missing = [.. check.RowsWithoutResult];
+            if (missing.Length > 0)
+            {
+                Console.Error.WriteLine($"gate: not updating the baseline: no result for {string.Join(", ", missing)}");
+                return 2;
+            }
+            if (options.Half.HasFlag(GateHalf.Alloc))
+            {
+                check.UpdateAllocations();
+            }
+            if (options.Half.HasFlag(GateHalf.Time))
+            {
+                check.UpdateTimes();
+            }
+            baseline.Save(options.BaselinePath);
+            Console.WriteLine($"gate {Name(options.Half)}: baseline written to {options.BaselinePath} ({took})");
+            return 0;
+        }
+        Console.WriteLine(failures == 0
+            ? $"gate {Name(options.Half)}: passed ({took})"
+            : $"gate {Name(options.Half)}: FAILED, {failures} row(s) ({took}); baseline: {options.BaselinePath}");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static void RunBenchmarks(GateHalf half, string artifacts)
+    {
+        if (Directory.Exists(artifacts))
+        {
+            Directory.Delete(artifacts, recursive: true); // never read an older run's report
+        }
+        // One run per class: the allocation job's invocation count depends on the class's operations per invocation.
+        Summary[] summaries = [.. GateRoles.Classes.Select(c => BenchmarkRunner.Run(c, new GateConfig(c, half, artifacts, Console.Out)))];
+        if (summaries.Any(s => s.HasCriticalValidationErrors))
+        {
+            throw new InvalidOperationException(
+                "BenchmarkDotNet refused to run: " + string.Join("; ", summaries.SelectMany(s => s.ValidationErrors).Select(e => e.Message)));
+        }
+    }
+
+    private static string Name(GateHalf half) => half switch
+    {
+        GateHalf.Alloc => "alloc",
+        GateHalf.Time => "time",
+        _ => "alloc+time",
+    };
+}
