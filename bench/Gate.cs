@@ -28,23 +28,22 @@ public static class Gate
         }
         var clock = Stopwatch.StartNew();
         GateBaseline baseline;
-        var runs = new List<IReadOnlyList<GateMeasurement>>();
+        List<IReadOnlyList<GateMeasurement>> allocRuns = [], timeRuns = [];
         try
         {
             baseline = GateBaseline.Load(options.BaselinePath);
-            if (options.Results.Count > 0)
+            if (options.Half.HasFlag(GateHalf.Alloc))
             {
-                runs.AddRange(options.Results.Select(GateResults.Read));
+                allocRuns.AddRange(options.Results.Count > 0
+                    ? options.Results.Select(GateResults.Read)
+                    : [RunBenchmarks(options, GateHalf.Alloc, Path.Combine(options.Artifacts, "alloc"), "alloc")]);
             }
-            else
+            if (options.Half.HasFlag(GateHalf.Time))
             {
-                for (int r = 1; r <= options.Runs; r++)
-                {
-                    string artifacts = Path.Combine(options.Artifacts, $"run{r}");
-                    Console.WriteLine($"gate {Name(options.Half)}: run {r} of {options.Runs} (BenchmarkDotNet log and reports in {artifacts})");
-                    RunBenchmarks(options.Half, artifacts);
-                    runs.Add(GateResults.Read(artifacts));
-                }
+                timeRuns.AddRange(options.Results.Count > 0
+                    ? options.Results.Select(GateResults.Read)
+                    : Enumerable.Range(1, options.Runs).Select(r => RunBenchmarks(
+                        options, GateHalf.Time, Path.Combine(options.Artifacts, $"time{r}"), $"time, run {r} of {options.Runs}")));
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException)
@@ -53,7 +52,7 @@ public static class Gate
             return 2;
         }
 
-        var check = new GateCheck(runs, baseline, options);
+        var check = new GateCheck(allocRuns, timeRuns, baseline, options);
         Console.WriteLine();
         int failures = 0;
         if (options.Half.HasFlag(GateHalf.Alloc))
@@ -93,25 +92,27 @@ public static class Gate
         return failures == 0 ? 0 : 1;
     }
 
-    private static void RunBenchmarks(GateHalf half, string artifacts)
+    private static IReadOnlyList<GateMeasurement> RunBenchmarks(GateOptions options, GateHalf half, string artifacts, string what)
     {
+        Console.WriteLine($"gate: {what} (BenchmarkDotNet's log and reports in {artifacts})");
         if (Directory.Exists(artifacts))
         {
             Directory.Delete(artifacts, recursive: true); // never read an older run's report
         }
         // One run per class: the allocation job's invocation count depends on the class's operations per invocation.
-        Summary[] summaries = [.. GateRoles.Classes.Select(c => BenchmarkRunner.Run(c, new GateConfig(c, half, artifacts, Console.Out)))];
+        Summary[] summaries = [.. GateRoles.Classes.Select(c => BenchmarkRunner.Run(c, new GateConfig(c, half, artifacts, options.Filters, Console.Out)))];
         if (summaries.Any(s => s.HasCriticalValidationErrors))
         {
             throw new InvalidOperationException(
                 "BenchmarkDotNet refused to run: " + string.Join("; ", summaries.SelectMany(s => s.ValidationErrors).Select(e => e.Message)));
         }
+        return GateResults.Read(artifacts);
     }
 
     private static string Name(GateHalf half) => half switch
     {
         GateHalf.Alloc => "alloc",
         GateHalf.Time => "time",
-        _ => "alloc+time",
+        _ => "alloc and time",
     };
 }

@@ -14,30 +14,46 @@ namespace EchoCache.Bench;
 /// </summary>
 public sealed class GateCheck
 {
+    private readonly IReadOnlyList<IReadOnlyList<GateMeasurement>> _allocRuns;
     private readonly IReadOnlyList<IReadOnlyList<GateMeasurement>> _runs;
     private readonly GateBaseline _baseline;
     private readonly GateOptions _options;
+    private readonly SortedDictionary<string, GateMeasurement> _allocRows = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, GateMeasurement> _rows = new(StringComparer.Ordinal);
 
-    /// <summary>Collects the rows of <paramref name="runs"/>.</summary>
-    public GateCheck(IReadOnlyList<IReadOnlyList<GateMeasurement>> runs, GateBaseline baseline, GateOptions options)
+    /// <summary>Collects the rows of the allocation run(s) and of the timing runs.</summary>
+    public GateCheck(
+        IReadOnlyList<IReadOnlyList<GateMeasurement>> allocRuns, IReadOnlyList<IReadOnlyList<GateMeasurement>> timeRuns,
+        GateBaseline baseline, GateOptions options)
     {
-        _runs = runs;
+        _allocRuns = allocRuns;
+        _runs = timeRuns;
         _baseline = baseline;
         _options = options;
-        foreach (GateMeasurement m in runs.SelectMany(r => r))
-        {
-            if (GateRoles.IsKnown(m.Type, m.Method))
-            {
-                _rows.TryAdd(m.Row, m);
-            }
-        }
+        Collect(allocRuns, _allocRows, options);
+        Collect(timeRuns, _rows, options);
     }
 
     /// <summary>Rows in the runs without a result (a benchmark that threw), by name.</summary>
     public IEnumerable<string> RowsWithoutResult =>
-        _rows.Keys.Where(row => _runs.Any(run => run.FirstOrDefault(m => m.Row == row) is not { } m
+        WithoutResult(_allocRuns, _allocRows).Union(WithoutResult(_runs, _rows));
+
+    private static IEnumerable<string> WithoutResult(
+        IReadOnlyList<IReadOnlyList<GateMeasurement>> runs, SortedDictionary<string, GateMeasurement> rows) =>
+        rows.Keys.Where(row => runs.Any(run => run.FirstOrDefault(m => m.Row == row) is not { } m
             || double.IsNaN(m.MedianNanoseconds) || m.AllocatedBytesPerOperation < 0));
+
+    private static void Collect(
+        IReadOnlyList<IReadOnlyList<GateMeasurement>> runs, SortedDictionary<string, GateMeasurement> rows, GateOptions options)
+    {
+        foreach (GateMeasurement m in runs.SelectMany(r => r))
+        {
+            if (GateRoles.IsKnown(m.Type, m.Method) && options.Selects(m.Row))
+            {
+                rows.TryAdd(m.Row, m);
+            }
+        }
+    }
 
     /// <summary>The allocation table; returns how many rows fail.</summary>
     public int CheckAllocations(TextWriter output)
@@ -56,6 +72,11 @@ public sealed class GateCheck
             failures += verdict == "ok" ? 0 : 1;
             table.AppendLine(CultureInfo.InvariantCulture,
                 $"| {row} | {Show(allocated)} | {Show(expected)} | {verdict} |");
+        }
+        if (!AllocationRows().Any())
+        {
+            output.WriteLine("allocation gate: no rows measured and none in the baseline: nothing was checked");
+            return 1;
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"allocation gate: {failures} of {AllocationRows().Count()} rows fail (bytes allocated per operation, every thread)"));
@@ -107,7 +128,7 @@ public sealed class GateCheck
     {
         foreach (string row in AllocationRows().ToList())
         {
-            if (_rows.TryGetValue(row, out GateMeasurement? m))
+            if (_allocRows.TryGetValue(row, out GateMeasurement? m))
             {
                 GateBaselineRow old = _baseline.Find(row) ?? new GateBaselineRow(row, null, null, null);
                 _baseline.Set(old with { Reference = ReferenceRow(m), Allocated = Allocated(row) });
@@ -119,7 +140,7 @@ public sealed class GateCheck
         }
     }
 
-    /// <summary>Writes this run's ratios into the baseline, and the reference rows' allocations (every row runs).</summary>
+    /// <summary>Writes this run's ratios into the baseline.</summary>
     public void UpdateTimes()
     {
         foreach (string row in TimeRows().ToList())
@@ -132,19 +153,19 @@ public sealed class GateCheck
             string? reference = ReferenceRow(m);
             double? ratio = reference is null ? null : Math.Round(Median(RatiosOverRuns(row, reference)), 3);
             GateBaselineRow old = _baseline.Find(row) ?? new GateBaselineRow(row, null, null, null);
-            _baseline.Set(old with { Reference = reference, Ratio = ratio, Allocated = old.Allocated ?? Allocated(row) });
+            _baseline.Set(old with { Reference = reference, Ratio = ratio });
         }
     }
 
     // Rows the allocation half checks: every measured row but the reference rows, and every such row the baseline names.
     private IEnumerable<string> AllocationRows() =>
-        _rows.Values.Where(m => !GateRoles.IsReference(m.Type, m.Method)).Select(m => m.Row)
-            .Union(_baseline.Rows.Where(b => !IsReferenceRow(b.Row)).Select(b => b.Row))
+        _allocRows.Values.Where(m => !GateRoles.IsReference(m.Type, m.Method)).Select(m => m.Row)
+            .Union(_baseline.Rows.Where(b => !IsReferenceRow(b.Row) && _options.Selects(b.Row)).Select(b => b.Row))
             .Order(StringComparer.Ordinal);
 
     // Rows the timing half shows: every measured row and every row the baseline names.
     private IEnumerable<string> TimeRows() =>
-        _rows.Keys.Union(_baseline.Rows.Select(b => b.Row)).Order(StringComparer.Ordinal);
+        _rows.Keys.Union(_baseline.Rows.Where(b => _options.Selects(b.Row)).Select(b => b.Row)).Order(StringComparer.Ordinal);
 
     private static bool IsReferenceRow(string row)
     {
@@ -158,11 +179,11 @@ public sealed class GateCheck
     private static string? ReferenceRow(GateMeasurement m) =>
         GateRoles.ReferenceOf(m.Type, m.Method) is string method ? GateMeasurement.RowName(m.Type, method, m.Parameters) : null;
 
-    // The most any run allocated; null when some run has no figure for the row.
+    // The most any allocation run allocated; null when some run has no figure for the row.
     private long? Allocated(string row)
     {
         long most = -1;
-        foreach (IReadOnlyList<GateMeasurement> run in _runs)
+        foreach (IReadOnlyList<GateMeasurement> run in _allocRuns)
         {
             GateMeasurement? m = run.FirstOrDefault(x => x.Row == row);
             if (m is null || m.AllocatedBytesPerOperation < 0)

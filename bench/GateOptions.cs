@@ -6,7 +6,7 @@ namespace EchoCache.Bench;
 /// The command line of <c>bench/gate</c> (see bench/README.md):
 /// <code>
 /// gate [alloc|time] [--update] [--runs N] [--margin F] [--two-thread-margin F]
-///      [--baseline FILE] [--artifacts DIR] [--results DIR ...]
+///      [--filter GLOB] [--baseline FILE] [--artifacts DIR] [--results DIR ...]
 /// </code>
 /// </summary>
 public sealed class GateOptions
@@ -26,8 +26,14 @@ public sealed class GateOptions
     /// <summary>Rewrite the baseline file from this run instead of failing on it.</summary>
     public bool Update { get; private set; }
 
-    /// <summary>Runs of the timing job; each row's ratio is the median of its per-run ratios.</summary>
-    public int Runs { get; private set; } = 1;
+    /// <summary>Runs of the timing job; each row's ratio is the median of its per-run ratios. (The allocation job runs once: bytes per operation are the same in every run.)</summary>
+    public int Runs { get; private set; } = DefaultRuns;
+
+    /// <summary>
+    /// Timing runs by default: a single run's ratio for a row is now and then far off (up to 2x for the get-miss
+    /// rows in docs/memory.md's quiet runs); the median of three takes one such run.
+    /// </summary>
+    public const int DefaultRuns = 3;
 
     /// <summary>See <see cref="DefaultMargin"/>.</summary>
     public double Margin { get; private set; } = DefaultMargin;
@@ -41,22 +47,41 @@ public sealed class GateOptions
     /// <summary>Where the runs' BenchmarkDotNet artifacts go (one folder per run).</summary>
     public string Artifacts { get; private set; } = "";
 
-    /// <summary>Saved runs (each the artifacts folder of one run) to check instead of running the benchmarks.</summary>
+    /// <summary>Saved runs (each the artifacts folder of one run: <c>alloc</c>, <c>time1</c>, ...) to check instead of running the benchmarks.</summary>
     public IReadOnlyList<string> Results => _results;
 
     private readonly List<string> _results = [];
 
+    /// <summary>BenchmarkDotNet globs (<c>*CacheBenchmarks.Engine_Get*</c>) limiting the rows run and checked; empty: all.</summary>
+    public IReadOnlyList<string> Filters => _filters;
+
+    private readonly List<string> _filters = [];
+
+    /// <summary>Whether <paramref name="row"/> is one the filters let through.</summary>
+    public bool Selects(string row)
+    {
+        if (_filters.Count == 0)
+        {
+            return true;
+        }
+        int bracket = row.IndexOf('[', StringComparison.Ordinal);
+        string name = typeof(GateOptions).Namespace + "." + (bracket < 0 ? row : row[..bracket]);
+        return _filters.Any(f => System.Text.RegularExpressions.Regex.IsMatch(
+            name, "^" + System.Text.RegularExpressions.Regex.Escape(f).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$"));
+    }
+
     /// <summary>The usage text.</summary>
     public const string Usage =
         "usage: bench/gate [alloc|time] [--update] [--runs N] [--margin F] [--two-thread-margin F]\n" +
-        "                  [--baseline FILE] [--artifacts DIR] [--results DIR ...]\n" +
+        "                  [--filter GLOB] [--baseline FILE] [--artifacts DIR] [--results DIR ...]\n" +
         "  alloc   bytes allocated per operation against the baseline (short job; what CI runs)\n" +
         "  time    each row's time ratio to its in-run reference row against the baseline\n" +
         "  (none)  both, from one run of the timing job\n" +
         "  --update             rewrite the baseline file from this run\n" +
-        "  --runs N             timing: run N times, compare the median ratio (default 1)\n" +
+        "  --runs N             timing: run N times, compare the median ratio (default 3)\n" +
         "  --margin F           timing: allowed growth of a one-thread row's ratio (default 0.25 = 25%)\n" +
         "  --two-thread-margin F  the same for two-thread rows (default 0.60)\n" +
+        "  --filter GLOB        run and check only the rows whose Namespace.Class.Method matches (repeatable)\n" +
         "  --results DIR ...    check saved runs (artifacts folders of earlier runs) instead of running";
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> on a bad one.</summary>
@@ -73,6 +98,7 @@ public sealed class GateOptions
                 case "--runs": options.Runs = Positive(args, ref i); break;
                 case "--margin": options.Margin = Fraction(args, ref i); break;
                 case "--two-thread-margin": options.TwoThreadMargin = Fraction(args, ref i); break;
+                case "--filter": options._filters.Add(Value(args, ref i)); break;
                 case "--baseline": options.BaselinePath = Value(args, ref i); break;
                 case "--artifacts": options.Artifacts = Value(args, ref i); break;
                 case "--results":
@@ -96,10 +122,6 @@ public sealed class GateOptions
         {
             string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             options.Artifacts = Path.Combine(Path.GetTempPath(), "echo-bench", "gate", $"{stamp}-{Environment.ProcessId}");
-        }
-        if (options.Half == GateHalf.Alloc)
-        {
-            options.Runs = 1; // bytes per operation are the same in every run
         }
         return options;
     }
