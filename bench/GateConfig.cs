@@ -22,6 +22,13 @@ namespace EchoCache.Bench;
 /// </summary>
 public sealed class GateConfig : ManualConfig
 {
+    /// <summary>
+    /// In-process like <see cref="BenchConfig"/>, with 30 minutes per row instead of BenchmarkDotNet's default 5: on
+    /// the shared 2-core machine under a load average of 35 one CacheBenchmarks row (its 1M-key setup included) took
+    /// longer than 5 minutes and aborted the whole run.
+    /// </summary>
+    private static readonly InProcessEmitToolchain Toolchain = new(TimeSpan.FromMinutes(30), logOutput: true);
+
     /// <summary>Operations the allocation job measures per row, whatever one invocation holds.</summary>
     public const int AllocOperations = 1 << 18;
 
@@ -41,7 +48,7 @@ public sealed class GateConfig : ManualConfig
             .Where(b => b is not null)
             .Min(b => b!.OperationsPerInvoke);
         return Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithToolchain(Toolchain)
             .WithLaunchCount(1)
             .WithWarmupCount(2)
             .WithIterationCount(1)
@@ -57,6 +64,7 @@ public sealed class GateConfig : ManualConfig
     /// short; the baseline's ratios are written by this same job, so the two compare like with like.
     /// </summary>
     public static Job TimeJob { get; } = BenchConfig.EchoJob
+        .WithToolchain(Toolchain)
         .WithWarmupCount(2)
         .WithIterationCount(7)
         .WithIterationTime(TimeInterval.FromMilliseconds(100))
