@@ -83,7 +83,7 @@ public static class Gate
                 check.UpdateTimes();
             }
             baseline.Save(options.BaselinePath);
-            Console.WriteLine($"gate {Name(options.Half)}: baseline written to {options.BaselinePath} ({took})");
+            Console.WriteLine($"gate {Name(options.Half)}: baseline written to {options.BaselinePath} ({took}); the tables above compare this run with the previous baseline");
             return 0;
         }
         Console.WriteLine(failures == 0
