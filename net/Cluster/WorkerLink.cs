@@ -13,8 +13,8 @@ namespace EchoCache.Net.Cluster;
 /// Senders on any thread append their frame to a buffer under a short lock and schedule the link once; the
 /// loop sends everything queued after the events of its batch, so all the requests a batch of client reads
 /// (or of worker replies) sets off leave in one send. When the connection fails, every request in flight is
-/// failed at once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>) and later sends are refused: the owner
-/// reconnects with a new link. EVICTED frames, which no request asked for, go to the link's
+/// failed at once (<see cref="IWorkerReplyTarget.OnLinkFailed"/>), later sends are refused, and the socket is reset
+/// (what it still held never reaches the worker): the owner reconnects with a new link. EVICTED frames, which no request asked for, go to the link's
 /// <see cref="IEvictionNoticeTarget"/> as they come, between the replies they precede.
 /// </summary>
 public sealed class WorkerLink : LoopSocket, IDisposable
@@ -331,8 +331,11 @@ public sealed class WorkerLink : LoopSocket, IDisposable
     }
 
     /// <summary>
-    /// Marks the link failed and fails every request in flight, once; any thread. The socket is shut down here
-    /// (the worker sees the close at once) and closed by the loop, which alone may release its registration.
+    /// Marks the link failed and fails every request in flight, once; any thread. The socket is closed by the loop,
+    /// which alone may release its registration, with a reset: the requests it still held, unsent or unacknowledged,
+    /// die with it. Closed gracefully, they would reach the worker whenever the network let them — after a partition,
+    /// once the worker has been refilled — and run there after the orchestrator has given up on them and decided them
+    /// again on the other copy (docs/consistency.md, "Health and failure detection").
     /// </summary>
     private void Fail()
     {
@@ -351,7 +354,7 @@ public sealed class WorkerLink : LoopSocket, IDisposable
             _pending = [];
             _pendingCount = 0;
         }
-        Shutdown();
+        ResetOnClose();
         Schedule();
         _onFailed?.Invoke(this);
         for (int i = 0; i < count; i++)

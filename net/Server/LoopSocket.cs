@@ -164,6 +164,24 @@ public abstract class LoopSocket : ILoopSocket
         return true;
     }
 
+    /// <summary>
+    /// Makes the socket's close abortive, from any thread: the loop's <see cref="CloseSocket"/> then resets the
+    /// connection, and whatever it still holds unsent, or sent and not acknowledged, is dropped with it. A socket
+    /// closed gracefully is not done with its data: the kernel sends it on until the peer acknowledges it — across a
+    /// partition, when it heals, seconds later — and the peer reads it then.
+    /// </summary>
+    private protected void ResetOnClose()
+    {
+        try
+        {
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+    }
+
     /// <summary>Shuts the socket down from any thread: the peer sees the close at once, and the loop's next read fails.</summary>
     private protected void Shutdown()
     {
