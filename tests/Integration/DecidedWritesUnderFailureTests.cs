@@ -112,9 +112,9 @@ public sealed class DecidedWritesUnderFailureTests(ITestOutputHelper output)
     {
         const int Preloaded = 200_000;
         const int Writers = 16;
-        // The kill is noticed by the reset connections; a generous health timeout keeps a loaded machine (a refill of
-        // 200k items beside the writers) from marking the surviving copy down too, which would answer UNAVAILABLE.
-        using LocalCluster cluster = LocalCluster.Start(2, "--health-timeout", "3000");
+        // The kill is noticed by the reset connections; the harness's generous health timeout keeps a loaded machine (a
+        // refill of 200k items beside the writers) from marking the surviving copy down too, which would answer UNAVAILABLE.
+        using LocalCluster cluster = LocalCluster.Start(2);
         Preload(cluster.Port, Preloaded);
         cluster.KillWorker(Killed);
         await OrchestratorInfo.WaitUntilAsync(cluster.Port, s => s[Killed] == "down", PhaseTimeout, $"worker {Killed} to be down");

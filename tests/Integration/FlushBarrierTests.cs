@@ -21,9 +21,7 @@ public sealed class FlushBarrierTests
     [InlineData(3, 2)]
     public async Task No_write_acknowledged_before_a_flush_survives_it_and_none_after_is_lost(int workers, int links)
     {
-        // Nothing here is killed: a generous health timeout keeps a loaded machine (six writers flat out) from marking
-        // both copies of a pair down, which would refuse the writes this test requires acknowledged.
-        using LocalCluster cluster = LocalCluster.Start(workers, "--links", links.ToString(CultureInfo.InvariantCulture), "--health-timeout", "5000");
+        using LocalCluster cluster = LocalCluster.Start(workers, "--links", links.ToString(CultureInfo.InvariantCulture));
         var writes = new List<(string Key, long Invoked, long Acked)>();
         using var stop = new CancellationTokenSource();
         Task[] writers = [.. Enumerable.Range(0, Writers).Select(w => Task.Factory.StartNew(() =>

@@ -199,9 +199,7 @@ public sealed class ThreeWorkerClusterTests
     [InlineData(2)]
     public async Task With_both_workers_of_a_pair_down_its_keys_are_unavailable_and_the_rest_are_served(int deadPair)
     {
-        // Kills are noticed by the reset connections; a generous health timeout keeps a loaded machine from marking a
-        // live worker down, which would refuse keys this test requires served.
-        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "5000");
+        using LocalCluster cluster = LocalCluster.Start(Workers);
         await using EchoClient client = await cluster.ConnectAsync();
         var writes = new WriteLog();
         await writes.SetAsync(client, Enumerable.Range(0, 3000).Select(i => ($"key:{i}", $"a{i}")));
@@ -256,9 +254,7 @@ public sealed class ThreeWorkerClusterTests
     [Fact]
     public async Task Reads_in_flight_when_their_replica_dies_are_answered_by_the_partner()
     {
-        // Kills are noticed by the reset connections; a generous health timeout keeps a loaded machine from marking a
-        // survivor down, which would leave a key with no copy to read.
-        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "5000");
+        using LocalCluster cluster = LocalCluster.Start(Workers);
         const int Keys = 3000;
         const int InFlight = 256;
         const int ReadsAfterEachKill = 20_000;
@@ -366,9 +362,9 @@ public sealed class ThreeWorkerClusterTests
     [Fact]
     public async Task A_worker_holding_the_last_copy_of_one_pair_keeps_it_when_it_returns()
     {
-        // A frozen worker is marked down by its unanswered health checks; 2 s (not 0.5) keeps a loaded machine from
-        // marking the others down too, which would refuse the writes below.
-        using LocalCluster cluster = LocalCluster.Start(Workers, "--health-timeout", "2000");
+        // A frozen worker is marked down by its unanswered health checks (after the harness's generous timeout, which
+        // keeps a loaded machine from marking the others down too: that would refuse the writes below).
+        using LocalCluster cluster = LocalCluster.Start(Workers);
         await using EchoClient client = await cluster.ConnectAsync();
         var writes = new WriteLog();
         await writes.SetAsync(client, Enumerable.Range(0, 900).Select(i => ($"key:{i}", $"a{i}")));
