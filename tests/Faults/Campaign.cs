@@ -56,7 +56,7 @@ internal sealed class Campaign(CampaignOptions options)
         var injector = new FaultInjector(cluster, network, keys, events, random, RecoveryTimeout);
         var faults = new List<FaultRecord>();
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < options.Duration)
+        while (clock.Elapsed < options.Duration || faults.Count < order.Length) // every kind at least once, however slow the machine
         {
             Thread.Sleep(TimeSpan.FromMilliseconds(1500 + random.Next(1000)));
             FaultKind kind = order[faults.Count % order.Length];
