@@ -19,4 +19,12 @@ public interface IEvictionObserver
     /// valid only during the call.
     /// </summary>
     void OnEvicted(ReadOnlySpan<byte> key, ulong version);
+
+    /// <summary>
+    /// Whether <paramref name="evictions"/> more evictions at once (a whole page of small items: up to 43,690) can be
+    /// taken now without losing any. The engine asks before it gives up a page to make room for its hash tables
+    /// (engine/SlabArena.cs), which it may put off; evictions made to store an item are never put off. Called under a
+    /// shard's lock, with the same constraints as <see cref="OnEvicted"/>. By default, always.
+    /// </summary>
+    bool HasRoomFor(int evictions) => true;
 }

@@ -7,6 +7,8 @@ namespace EchoCache.Engine;
 //     a class nobody writes to any more gives its pages up, so memory follows the workload's value sizes);
 //  2. evict one item of C, chosen by CLOCK (an item read since the hand last passed gets a second chance);
 //  3. when the shard holds no page at all, ask another shard to give one back to the arena.
+// The limit covers the hash tables too: when they have grown past what the pages left (SlabArena.OverBudget),
+// the next shard to allocate first gives pages of its own back to the arena, and their memory to the OS.
 internal sealed unsafe partial class Shard
 {
     // After this many evictions a class asks again whether another class should give it a page.
@@ -23,6 +25,10 @@ internal sealed unsafe partial class Shard
     /// <summary>A chunk of class <paramref name="cls"/>, or 0 when nothing could be freed.</summary>
     private uint AllocateLocked(int cls)
     {
+        if (_arena.OverBudget)
+        {
+            PayForTablesLocked();
+        }
         SlabClass slabClass = _classes[cls];
         NoteDemand(slabClass);
         for (int attempt = 0; attempt < 16; attempt++)
@@ -284,8 +290,24 @@ internal sealed unsafe partial class Shard
     }
 
     /// <summary>
-    /// Gives one page back to the arena for a shard that has none (called with this shard's lock taken by
-    /// <see cref="TryReleasePage"/>). Returns false when this shard has no page either.
+    /// Gives one page of this shard back to the arena, its memory to the OS, while the tables and the pages rented
+    /// together pass the limit: one page per allocation, and only when the eviction observer can take the page's
+    /// items at once (up to 43,690 of the smallest), so that a large resize is paid in steps the eviction notices keep
+    /// up with rather than all at once. Until it is paid, pages are not rented (<see cref="SlabArena.TryRentPage"/>).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void PayForTablesLocked()
+    {
+        if (_evictionObserver == null || _evictionObserver.HasRoomFor(EngineLimits.PageSize / SizeClasses.MinChunk))
+        {
+            ReleasePageLocked();
+        }
+    }
+
+    /// <summary>
+    /// Gives one page back to the arena, from the class whose items live longest: for a shard that has none (called
+    /// with this shard's lock taken by <see cref="TryReleasePage"/>), or to pay for the tables. Returns false when
+    /// this shard has no page.
     /// </summary>
     private bool ReleasePageLocked()
     {

@@ -6,7 +6,11 @@ namespace EchoCache.Engine;
 /// <summary>
 /// Owns all of the engine's native memory: one reserved range of 1 MiB slab pages (touched only as chunks
 /// are carved, so the OS commits what is used) and the hash tables' buckets. Pages are rented by shards
-/// from a shared pool up to the memory limit and returned when a shard gives one up.
+/// from a shared pool and returned when a shard gives one up. The memory limit covers both: pages are rented
+/// only while the pages rented and the whole pages' worth of tables stay within it, and when tables grow past
+/// what is left (a resize allocates the doubled table first), the shards give pages back (<see cref="OverBudget"/>),
+/// their memory returned to the OS. So the engine's resident memory stays within the limit plus less than one page
+/// of tables, whatever the number of items (docs/operations.md, "--memory").
 /// Item references are 32-bit offsets from the arena base in 4-byte units; page 0 is never handed out,
 /// so reference 0 means "none".
 /// </summary>
@@ -15,6 +19,9 @@ internal sealed unsafe class SlabArena : IDisposable
     /// <summary>Item references count 4-byte units; a page spans 2^18 of them.</summary>
     public const int RefPageShift = EngineLimits.PageShift - 2;
     public const uint RefOffsetMask = (1u << RefPageShift) - 1;
+
+    // The arena's base is aligned to this (the OS page on Linux and Windows; a multiple of the 64 bytes buckets need).
+    private const int OsPageSize = 4096;
 
     private readonly byte* _raw;
     private readonly byte* _base;
@@ -36,9 +43,10 @@ internal sealed unsafe class SlabArena : IDisposable
         }
         NativeHeap.Configure();
         _pageCount = (int)(memoryLimit >> EngineLimits.PageShift) + 1;
-        // Reserved, not touched: the kernel maps a page of it only when a chunk there is first written.
-        _raw = (byte*)NativeMemory.Alloc((nuint)_pageCount * EngineLimits.PageSize + 64);
-        _base = (byte*)(((nuint)_raw + 63) & ~(nuint)63);
+        // Reserved, not touched: the kernel maps a page of it only when a chunk there is first written. Aligned to
+        // the OS page (4 KiB), so a slab page given back can be discarded whole.
+        _raw = (byte*)NativeMemory.Alloc((nuint)_pageCount * EngineLimits.PageSize + OsPageSize);
+        _base = (byte*)(((nuint)_raw + OsPageSize - 1) & ~(nuint)(OsPageSize - 1));
         _returned = new int[_pageCount];
         Pages = new PageInfo[_pageCount];
         for (int i = 0; i < Pages.Length; i++)
@@ -59,11 +67,23 @@ internal sealed unsafe class SlabArena : IDisposable
     /// <summary>Bytes held by hash tables.</summary>
     public long TableBytes => Interlocked.Read(ref _tableBytes);
 
+    /// <summary>The whole pages' worth of hash tables, which the limit takes from the pages shards may rent.</summary>
+    private int TablePages => (int)(Volatile.Read(ref _tableBytes) >> EngineLimits.PageShift);
+
+    /// <summary>
+    /// Whether the pages rented and the tables' whole pages pass the limit: the tables grew since the pages were
+    /// rented, and shards should give pages back (<see cref="ReturnPage"/>) until it is false.
+    /// </summary>
+    public bool OverBudget => Volatile.Read(ref _pagesRented) + TablePages > PageLimit;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Resolve(uint itemRef) => _base + ((nuint)itemRef << 2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* PageAddress(int page) => _base + ((nuint)(uint)page << EngineLimits.PageShift);
+
+    /// <summary>The bytes of page <paramref name="page"/> (for checks that have no pointers).</summary>
+    public Span<byte> PageBytes(int page) => new(PageAddress(page), EngineLimits.PageSize);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint RefOf(int page, int byteOffset) => ((uint)page << RefPageShift) | (uint)(byteOffset >> 2);
@@ -74,12 +94,16 @@ internal sealed unsafe class SlabArena : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int OffsetOf(uint itemRef) => (int)(itemRef & RefOffsetMask) << 2;
 
-    /// <summary>Takes a page from the pool; -1 when the memory limit is reached.</summary>
+    /// <summary>Takes a page from the pool; -1 when the memory limit (pages and tables together) is reached.</summary>
     public int TryRentPage()
     {
         using (_poolLock.EnterScope())
         {
             int page;
+            if (_pagesRented + TablePages >= PageLimit)
+            {
+                return -1;
+            }
             if (_returnedCount > 0)
             {
                 page = _returned[--_returnedCount];
@@ -97,9 +121,17 @@ internal sealed unsafe class SlabArena : IDisposable
         }
     }
 
-    /// <summary>Gives a page back to the pool. The caller has already cleared its bookkeeping.</summary>
+    /// <summary>
+    /// Gives a page back to the pool. The caller has already cleared its bookkeeping. A page the limit will not let
+    /// anyone rent (it was given up so that the tables fit) goes back to the OS first: it reads as zeros, and is
+    /// resident again only once written.
+    /// </summary>
     public void ReturnPage(int page)
     {
+        if (Volatile.Read(ref _pagesRented) - 1 + TablePages >= PageLimit)
+        {
+            NativeHeap.Discard(PageAddress(page), EngineLimits.PageSize);
+        }
         using (_poolLock.EnterScope())
         {
             _returned[_returnedCount++] = page;

@@ -145,7 +145,7 @@ internal sealed class LoadOptions
             ? value
             : throw new UsageException($"--{name} must be a number from {min} to {max}, not '{text}'");
 
-    private static List<WatchedProcess> ParseWatched(string? text)
+    internal static List<WatchedProcess> ParseWatched(string? text)
     {
         var watched = new List<WatchedProcess>();
         if (string.IsNullOrEmpty(text))

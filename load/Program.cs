@@ -14,6 +14,10 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "flood")
+        {
+            return Flood.FloodCommand.Run(args[1..]);
+        }
         LoadOptions options;
         try
         {

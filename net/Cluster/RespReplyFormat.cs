@@ -6,7 +6,9 @@ namespace EchoCache.Net.Cluster;
 /// <summary>Writes a cluster call's outcome as the RESP reply its command expects.</summary>
 internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyFormat
 {
-    private const int Overhead = 64;
+    // Room for every reply of ours: the longest, "-ERR value too large: an item must fit in 1 MiB after compression\r\n",
+    // is 68 bytes (with 64, a SET of a value too large was answered nothing at all, and its client waited forever).
+    private const int Overhead = 128;
     private readonly ClusterReply _reply = reply;
 
     // Only a bulk string, a literal or a rewritten SCAN reply carries the reply's value; a group's head carries what

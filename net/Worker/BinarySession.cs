@@ -99,7 +99,7 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
                     _noticeCursor = _evictions.StartCursor();
                 }
             }
-            int replyStart = _noticeCursor >= 0 ? WriteNotices(output) : 0;
+            int replyStart = _noticeCursor >= 0 ? WriteNotices(frame.Header, output) : 0;
             if (frame.Header.Has(BinaryFrameFlags.SenderClock) && _clock != null)
             {
                 using (_clock.At(frame.Header.Expiry))
@@ -125,10 +125,17 @@ public sealed partial class BinarySession(CacheEngine engine, WorkerStats stats,
     /// <summary>
     /// Writes the eviction notices this orchestrator connection has not carried yet (docs/consistency.md,
     /// "Eviction"), skipping those the orchestrator has acknowledged; returns where the next reply starts, as an
-    /// offset from the first unsent byte. With nothing new: two volatile reads.
+    /// offset from the first unsent byte. With nothing new: two volatile reads. A HEALTH's acknowledgement counts
+    /// before its own notices are written: the control link, which carries nothing else, would otherwise owe every
+    /// notice since the previous probe, and under a flood of evictions (hundreds of thousands a second) those
+    /// could outrun the log.
     /// </summary>
-    private int WriteNotices(OutputBuffer output)
+    private int WriteNotices(in BinaryFrameHeader request, OutputBuffer output)
     {
+        if (request.Opcode == BinaryOpcode.Health)
+        {
+            _evictions!.Acknowledge(request.Version);
+        }
         long acknowledged = _evictions!.Acknowledged;
         if (_noticeCursor < acknowledged)
         {

@@ -26,11 +26,18 @@ namespace EchoCache.Net.Worker;
 /// </remarks>
 public sealed class EvictionLog : IEvictionObserver
 {
-    /// <summary>Default size of the ring of entries, in bytes.</summary>
-    public const int DefaultBytes = 1 << 20;
+    /// <summary>
+    /// Default size of the ring of entries, in bytes: the default entries at 24 bytes each (a 15-byte key). Longer keys
+    /// belong to larger items, fewer to a page.
+    /// </summary>
+    public const int DefaultBytes = 3 << 20;
 
-    /// <summary>Default number of entries the log can index.</summary>
-    public const int DefaultEntries = 1 << 15;
+    /// <summary>
+    /// Default number of entries the log can index: three slab pages of the smallest items (43,690 each: a page
+    /// changing hands evicts them all at once), or more than half a second of evictions at 200,000 a second (a flood
+    /// of tiny values), while the orchestrator acknowledges every 100 ms.
+    /// </summary>
+    public const int DefaultEntries = 1 << 17;
 
     private const int EntryHeaderSize = 9;
 
@@ -43,6 +50,8 @@ public sealed class EvictionLog : IEvictionObserver
     private long _last;
     // Every notice up to this one has been handled by the orchestrator. Written under _lock; never above _last.
     private long _acknowledged;
+    // Whether an orchestrator's connection has started reading notices (StartCursor).
+    private volatile bool _readers;
 
     /// <summary>A log of at most <paramref name="entries"/> entries in <paramref name="bytes"/> bytes.</summary>
     public EvictionLog(int bytes = DefaultBytes, int entries = DefaultEntries)
@@ -52,6 +61,16 @@ public sealed class EvictionLog : IEvictionObserver
         _ring = new byte[bytes];
         _positions = new long[entries];
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Room means the entries not yet acknowledged by the orchestrator, these, and as many again (evictions made to
+    /// store items meanwhile) fit in the log: a connection that carries notices only now and then (the health checks'
+    /// link) can then still read every one it owes. Before any orchestrator has connected, there is nobody to lose a
+    /// notice: always.
+    /// </remarks>
+    public bool HasRoomFor(int evictions) =>
+        !_readers || Volatile.Read(ref _last) - Volatile.Read(ref _acknowledged) + (2L * evictions) <= _positions.Length;
 
     /// <summary>The number of the last entry (0 before any eviction).</summary>
     public long Last => Volatile.Read(ref _last);
@@ -104,6 +123,7 @@ public sealed class EvictionLog : IEvictionObserver
     /// </summary>
     internal long StartCursor()
     {
+        _readers = true;
         using (_lock.EnterScope())
         {
             long cursor = _acknowledged;

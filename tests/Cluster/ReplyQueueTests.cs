@@ -131,9 +131,24 @@ public sealed class ReplyQueueTests
         long set = ReserveResp(queue, RespReplyKind.Ok);
         var format = new RespReplyFormat(new ClusterReply(new BinaryFrameHeader(), new byte[100_000]));
         queue.Complete(set, ref format);
-        Assert.Equal(64, queue.KeptBytes);
+        Assert.Equal(128, queue.KeptBytes);
         queue.TakeReady(output);
         Assert.Equal("+OK\r\n", Text(output));
+    }
+
+    [Theory]
+    [InlineData(BinaryStatus.TooLarge, "-ERR value too large: an item must fit in 1 MiB after compression\r\n")]
+    [InlineData(BinaryStatus.Unavailable, "-UNAVAILABLE no live replica holds this key\r\n")]
+    [InlineData(BinaryStatus.ServerError, "-ERR the cluster could not apply the command\r\n")]
+    public void Every_error_of_ours_is_written_whole(BinaryStatus status, string expected)
+    {
+        // A SET of a value too large was once answered nothing at all: its error did not fit the room kept for it.
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 1 << 20);
+        long set = ReserveResp(queue, RespReplyKind.Ok);
+        CompleteResp(queue, set, status);
+        queue.TakeReady(output);
+        Assert.Equal(expected, Text(output));
     }
 
     private static long ReserveResp(ReplyQueue queue, RespReplyKind kind)

@@ -346,7 +346,7 @@ public sealed class OrchestratorTests
     [InlineData(new[] { "8000" }, "give at least two workers")]
     [InlineData(new[] { "8000", "127.0.0.1", "3000" }, "give at least two workers")]
     [InlineData(new[] { "8000", "localhost", "3000", "127.0.0.1", "3001" }, "worker address must be an IP address")]
-    [InlineData(new[] { "8000", "127.0.0.1", "3000", "127.0.0.1", "3000" }, "is listed twice")]
+    [InlineData(new[] { "8000", "127.0.0.1", "3000", "127.0.0.1", "3000" }, "worker 127.0.0.1:3000 is listed twice")]
     [InlineData(new[] { "8000", "127.0.0.1", "3000", "127.0.0.1", "3001", "--poll", "-5" }, "--poll must be a whole number from 0 to 10000")]
     public void A_bad_command_line_gets_a_clear_message_and_exit_code_2(string[] arguments, string message)
     {
