@@ -400,7 +400,7 @@ public sealed class Cluster : IDisposable
     }
 
     /// <summary>Whether another holder of the worker's slots is up (with two workers: its partner).</summary>
-    internal bool HasUpPartner(WorkerNode worker)
+    private bool HasUpPartner(WorkerNode worker)
     {
         foreach (int partner in Map.PartnersOf(worker.Index))
         {
@@ -413,38 +413,60 @@ public sealed class Cluster : IDisposable
     }
 
     /// <summary>
-    /// Whether a partner of <paramref name="worker"/> restarted after holding the last copy of their pair and waits
-    /// for it (<see cref="WorkerNode.LostCopy"/>): <paramref name="worker"/>'s copy of that pair is the newest left.
+    /// How a returning worker whose health answer is known (<see cref="WorkerNode.ReturnKnown"/>) may rejoin now,
+    /// decided per pair (docs/consistency.md, Resync, step 0): <see cref="RejoinPlan.Refill"/> when every partner is up
+    /// (or nothing of a pair survives anywhere); <see cref="RejoinPlan.Keep"/> when, of some pair, its own copy is the
+    /// newest left; <see cref="RejoinPlan.Wait"/> while a partner that is not up may hold a newer copy than its own.
     /// </summary>
-    internal bool AwaitedByLostCopy(WorkerNode worker)
+    internal RejoinPlan PlanRejoin(WorkerNode worker, out string reason)
     {
-        foreach (int partner in Map.PartnersOf(worker.Index))
+        if (worker.InstanceBeforeDown == 0)
         {
-            if (Workers[partner] is { State: WorkerState.Returning, LostCopy: true } waiting
-                && waiting.PartnersNotUpAtDown.Contains(worker.Index))
-            {
-                return true;
-            }
+            // Never seen up by this orchestrator (unreachable at its start): refilled if a partner is up, else it
+            // keeps what it holds.
+            bool refill = HasUpPartner(worker);
+            reason = refill ? "flushed; refilling from its partners" : "no partner is up and this orchestrator never saw it before; keeping what it holds";
+            return refill ? RejoinPlan.Refill : RejoinPlan.Keep;
         }
-        return false;
-    }
-
-    /// <summary>
-    /// Whether every partner that was not up when <paramref name="worker"/> (now <see cref="WorkerNode.LostCopy"/>) went
-    /// down is up again, holding the older copy of their pair — or is itself back from a restart, so nothing of that
-    /// pair survives to wait for.
-    /// </summary>
-    internal bool LostPartnersBack(WorkerNode worker)
-    {
-        foreach (int partner in worker.PartnersNotUpAtDown)
+        reason = worker.CopyLost && worker.WasLastCopy
+            ? "restarted after holding the last copy of some of its keys (those are lost); refilling the rest from its partners"
+            : "flushed; refilling from its partners";
+        bool keep = false;
+        foreach (int index in Map.PartnersOf(worker.Index))
         {
-            WorkerNode other = Workers[partner];
-            if (other.State != WorkerState.Up && other is not { State: WorkerState.Returning, LostCopy: true })
+            WorkerNode partner = Workers[index];
+            if (partner.State == WorkerState.Up)
             {
-                return false;
+                continue;
             }
+            bool partnerLost = partner.ReturnKnown && partner.CopyLost;
+            if (worker.PartnersNotUpAtDown.Contains(index))
+            {
+                // The partner left first: this worker held the pair's last copy.
+                if (!worker.CopyLost)
+                {
+                    keep = true;
+                    reason = "held the last copy of some of its keys; catching up from its partners";
+                    continue;
+                }
+                if (partnerLost)
+                {
+                    continue; // both copies are gone: nothing of the pair survives to wait for
+                }
+                reason = $"lost the last copy of its pair with {partner.EndPoint}, which holds the older one: waiting for it";
+                return RejoinPlan.Wait;
+            }
+            // The partner left after it, and may hold writes this copy lacks.
+            if (partnerLost)
+            {
+                keep = true;
+                reason = "a partner restarted after holding the last copy of their pair: this copy is the newest that survives; keeping it and catching up from its partners";
+                continue;
+            }
+            reason = $"its partner {partner.EndPoint} left after it and may hold newer writes: waiting for it";
+            return RejoinPlan.Wait;
         }
-        return true;
+        return keep ? RejoinPlan.Keep : RejoinPlan.Refill;
     }
 
     /// <summary>The partners of the worker that are not up (it then holds the last copy of their pairs).</summary>
@@ -472,9 +494,17 @@ public sealed class Cluster : IDisposable
         }
         if (state == WorkerState.Down)
         {
-            // Per pair: with three workers or more, one partner up does not mean the other pair has a copy.
-            worker.PartnersNotUpAtDown = PartnersNotUp(worker);
-            worker.WasLastCopy = worker.PartnersNotUpAtDown.Count > 0;
+            // Per pair: with three workers or more, one partner up does not mean the other pair has a copy. A
+            // worker that falls back while returning touched nothing, and keeps what it was found holding before;
+            // one flushed for a refill that did not finish holds no whole copy of anything.
+            if (worker.Emptied)
+            {
+                worker.PartnersNotUpAtDown = [];
+            }
+            else if (worker.DownFrom != WorkerState.Returning)
+            {
+                worker.PartnersNotUpAtDown = PartnersNotUp(worker);
+            }
             ClusterLog.WentDown(_logger, worker.Index, worker.EndPoint, reason);
         }
         else

@@ -38,9 +38,9 @@ internal sealed class Resync : IWorkerReplyTarget
     }
 
     /// <summary>
-    /// Brings a returning worker back (docs/consistency.md, Resync): refilled from its up partners, or, when it held
-    /// the last copy and is the same process as before, with its own data. Never flushes a worker unless an up
-    /// partner holds a copy to refill it from. False (and the worker down) if it could not finish.
+    /// Brings a returning worker back (docs/consistency.md, Resync): refilled from its up partners, or, when of some
+    /// pair its copy is the newest left, with its own data (<see cref="Cluster.PlanRejoin"/>). Never flushes a worker
+    /// unless every pair it holds has an up partner to refill it from. False (and the worker down) if it could not finish.
     /// </summary>
     public static async Task<bool> RunAsync(Cluster cluster, WorkerNode target, ILogger logger, CancellationToken cancellationToken)
     {
@@ -51,48 +51,37 @@ internal sealed class Resync : IWorkerReplyTarget
             target.MarkDown("no health answer after reconnecting");
             return false;
         }
-        bool sameProcess = instance == target.InstanceBeforeDown;
-        // A partner that restarted after holding the last copy of their pair waits for this one: this copy, stale or
-        // not, is the newest of that pair that survives. Keep it (no flush), and catch up from the up partners.
-        bool awaited = cluster.AwaitedByLostCopy(target);
-        bool keepData = (sameProcess && target.WasLastCopy) || awaited;
-        // Restarted after holding the last copy of some pairs: the writes only it held are gone, but the partners cut
-        // off or stopped since still hold everything acknowledged before they left. Serve nothing until they are back
-        // (their pairs answer "unavailable" meanwhile, never a guess from empty), then refill from them.
-        target.LostCopy = !sameProcess && target.WasLastCopy && target.InstanceBeforeDown != 0;
-        while (target.LostCopy && !cluster.LostPartnersBack(target))
+        // Whether it still holds what it held when it went down: decided once per return, and its partners' own
+        // rejoin waits for it (docs/consistency.md, Resync, step 0).
+        target.CopyLost = instance != target.InstanceBeforeDown || target.Emptied;
+        target.ReturnKnown = true;
+        RejoinPlan plan;
+        string reason;
+        while ((plan = cluster.PlanRejoin(target, out reason)) == RejoinPlan.Wait)
         {
+            // A partner that is not up may hold a newer copy of a pair: serve nothing and touch nothing until it is
+            // back (its pairs answer "unavailable" meanwhile, never a guess from this copy).
             await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);
             if (target.State != WorkerState.Returning)
             {
                 return false;
             }
         }
-        while (!keepData && !cluster.HasUpPartner(target))
+        bool keepData = plan == RejoinPlan.Keep;
+        // The partners it catches up from or is refilled from: the ones up now. One that leaves before its stream
+        // starts sends the worker back to planning (a pair refilled from nobody would be served empty).
+        WorkerNode[] sources = [.. cluster.Map.PartnersOf(target.Index)
+            .Select(index => cluster.Workers[index])
+            .Where(partner => partner.State == WorkerState.Up)];
+        // 1. Discard what it holds (empty after a restart, stale after a partition) — unless it keeps its copy.
+        if (!keepData)
         {
-            if (target.WasLastCopy && target.InstanceBeforeDown == 0)
+            target.Emptied = true;
+            if (await AskAsync(target.ControlLink, BinaryOpcode.Flush).ConfigureAwait(false) != BinaryStatus.Ok)
             {
-                // A worker this orchestrator never saw up (unreachable at its start) keeps what it holds.
-                target.SetState(WorkerState.Up, "no partner is up and this orchestrator never saw it before; serving what it holds");
-                return true;
-            }
-            if (cluster.AwaitedByLostCopy(target))
-            {
-                keepData = awaited = true; // that partner came back while this one waited
-                break;
-            }
-            // A partner holds the newer copy but is down too: wait for it, without touching this copy.
-            await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);
-            if (target.State != WorkerState.Returning)
-            {
+                target.MarkDown("could not be flushed for its resync");
                 return false;
             }
-        }
-        // 1. Discard what it holds (empty after a restart, stale after a partition) — unless it is the last copy.
-        if (!keepData && await AskAsync(target.ControlLink, BinaryOpcode.Flush).ConfigureAwait(false) != BinaryStatus.Ok)
-        {
-            target.MarkDown("could not be flushed for its resync");
-            return false;
         }
         //    Kept data still loses what a FLUSHALL through the orchestrator removed while it was away.
         if (keepData && cluster.FlushFloor != 0
@@ -104,19 +93,14 @@ internal sealed class Resync : IWorkerReplyTarget
         // 2. From now on every write to its slots reaches it. A write that read the old state is still enqueueing
         //    under its slot lock: wait those out, then make sure everything queued so far on the sources has been
         //    applied there (a PING behind it on each data link), so the snapshot that follows includes it.
-        target.SetState(WorkerState.Syncing,
-            awaited ? "a partner restarted after holding the last copy of their pair: this copy is the newest that survives; keeping it and catching up from its partners"
-            : keepData ? "held the last copy of some of its keys; catching up from its partners"
-            : target.WasLastCopy ? "restarted after holding the last copy of some of its keys (those are lost); refilling the rest from its partners"
-            : "flushed; refilling from its partners");
+        target.SetState(WorkerState.Syncing, reason);
         cluster.DrainSlotLocks();
-        var sources = new List<WorkerNode>();
-        foreach (int index in cluster.Map.PartnersOf(target.Index))
+        foreach (WorkerNode source in sources)
         {
-            WorkerNode source = cluster.Workers[index];
             if (source.State != WorkerState.Up)
             {
-                continue;
+                target.MarkDown($"its partner {source.EndPoint} left before the resync");
+                return false;
             }
             for (int link = 0; link < cluster.Options.LinksPerWorker; link++)
             {
@@ -126,7 +110,6 @@ internal sealed class Resync : IWorkerReplyTarget
                     return false;
                 }
             }
-            sources.Add(source);
         }
         // 3. Stream each source's items for the slots they share.
         long items = await StreamFromAsync(cluster, target, sources, "its resync from", logger, cancellationToken).ConfigureAwait(false);
@@ -135,8 +118,9 @@ internal sealed class Resync : IWorkerReplyTarget
             return false;
         }
         // 4. Holding every acknowledged write of its slots: it may serve reads again.
+        target.Emptied = false;
         target.SetState(WorkerState.Up,
-            sources.Count == 0
+            sources.Length == 0
                 ? "held the last copy of its keys; rejoined with them"
                 : $"resync complete: {items} items in {started.Elapsed.TotalMilliseconds:F0} ms");
         return true;

@@ -29,6 +29,9 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     // Links opened and challenged by ConnectAsync, waiting for JoinAsync (the health loop's or the start's thread).
     private LinkHandshake[]? _opening;
     private int _state;
+    private bool _emptied;
+    private bool _returnKnown;
+    private bool _copyLost;
     private long _probesSent;
     private long _probeSentAt;
 
@@ -57,25 +60,57 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     /// <summary>The worker's instance id from its last health answer (changes when it restarts).</summary>
     public ulong InstanceId => _probe.InstanceId;
 
-    /// <summary>The instance id it had when it last went down (0 if never seen).</summary>
-    public ulong InstanceBeforeDown { get; internal set; }
+    /// <summary>
+    /// The instance id it had when it last went down from up or syncing (0 if never seen): a worker that falls back
+    /// while returning touched nothing of its data, so its earlier instance still says what it holds.
+    /// </summary>
+    public ulong InstanceBeforeDown { get; private set; }
+
+    /// <summary>The state it last went down from.</summary>
+    public WorkerState DownFrom { get; private set; }
 
     /// <summary>
     /// Whether, when it last went down, the other member of one of its pairs was not up: it then held the last
-    /// copy of that pair's writes acknowledged until then, and if it comes back as the same process it keeps its
-    /// data (catching up from its up partners by version) instead of being flushed.
+    /// copy of that pair's writes acknowledged until then (<see cref="PartnersNotUpAtDown"/>).
     /// </summary>
-    public bool WasLastCopy { get; internal set; }
+    public bool WasLastCopy => PartnersNotUpAtDown.Count > 0;
 
-    /// <summary>The partners that were not up when it last went down: of each pair with one of them it held the last copy.</summary>
+    /// <summary>
+    /// The partners that were not up when it last went down: of each pair with one of them it held the last copy.
+    /// Empty when its copy was not whole then (flushed for a refill that had not finished).
+    /// </summary>
     public IReadOnlyList<int> PartnersNotUpAtDown { get; internal set; } = [];
 
     /// <summary>
-    /// Set while it returns from a restart after holding the last copy of some pairs (<see cref="PartnersNotUpAtDown"/>):
-    /// those writes are gone, and it waits, serving nothing, until those partners, which hold the older copies, are
-    /// back; they rejoin keeping their data (docs/consistency.md, Resync, step 0).
+    /// Set when it is flushed for a refill, cleared when it is up again: until then what it holds is at most part
+    /// of a copy, and it never counts as holding a pair's last copy.
     /// </summary>
-    public bool LostCopy { get; internal set; }
+    internal bool Emptied
+    {
+        get => Volatile.Read(ref _emptied);
+        set => Volatile.Write(ref _emptied, value);
+    }
+
+    /// <summary>
+    /// Set once a returning worker's health answer has said whether it still holds what it held when it went down
+    /// (<see cref="CopyLost"/>); cleared when it goes down. Its partners' rejoin waits on it (docs/consistency.md,
+    /// Resync, step 0).
+    /// </summary>
+    internal bool ReturnKnown
+    {
+        get => Volatile.Read(ref _returnKnown);
+        set => Volatile.Write(ref _returnKnown, value);
+    }
+
+    /// <summary>
+    /// Whether what it held when it last went down is gone (it restarted, or had been flushed for a refill);
+    /// meaningful once <see cref="ReturnKnown"/>.
+    /// </summary>
+    internal bool CopyLost
+    {
+        get => Volatile.Read(ref _copyLost);
+        set => Volatile.Write(ref _copyLost, value);
+    }
 
     /// <summary>
     /// The link for health checks and control requests: separate from the data links, so a health check never
@@ -222,11 +257,17 @@ public sealed class WorkerNode : IDisposable, IEvictionNoticeTarget
     /// </summary>
     public void MarkDown(string reason)
     {
-        if ((WorkerState)Interlocked.Exchange(ref _state, (int)WorkerState.Down) == WorkerState.Down)
+        var previous = (WorkerState)Interlocked.Exchange(ref _state, (int)WorkerState.Down);
+        if (previous == WorkerState.Down)
         {
             return;
         }
-        InstanceBeforeDown = InstanceId;
+        DownFrom = previous;
+        ReturnKnown = false;
+        if (previous != WorkerState.Returning)
+        {
+            InstanceBeforeDown = InstanceId;
+        }
         _stateChanged(this, WorkerState.Down, reason);
         CloseLinks();
     }

@@ -44,7 +44,7 @@ internal sealed class Campaign(CampaignOptions options)
         var ledger = new WriteOnceLedger();
         Preload(cluster, ledger, events);
 
-        var keys = new KeyPlan();
+        var keys = new KeyPlan(options.Clients);
         var history = new HistoryRecorder();
         var timeline = new OutcomeTimeline(start, options.Duration + TimeSpan.FromMinutes(10));
         var traffic = new Traffic(cluster.Traffic(RequestTimeout), keys, history, ledger, timeline);
@@ -114,6 +114,7 @@ internal sealed class Campaign(CampaignOptions options)
         {
             int count = Math.Min(256, options.PreloadKeys - first);
             var batch = new Task<EchoReply>[count];
+            long sent = Stopwatch.GetTimestamp();
             for (int i = 0; i < count; i++)
             {
                 string key = KeyPlan.OnceKey(-1, first + i);
@@ -127,7 +128,7 @@ internal sealed class Campaign(CampaignOptions options)
                 {
                     throw new InvalidOperationException($"preload: SET answered {batch[i].Result.Status} with every worker up");
                 }
-                ledger.Add(KeyPlan.OnceKey(-1, first + i), $"preload-{first + i}", now);
+                ledger.Add(KeyPlan.OnceKey(-1, first + i), $"preload-{first + i}", sent, now);
             }
         }
         events.Write($"preloaded {options.PreloadKeys} keys in {clock.ElapsedMilliseconds} ms");
@@ -169,7 +170,7 @@ internal sealed class Campaign(CampaignOptions options)
     {
         var map = new SlotMap(workers);
         using EchoClient client = Connect(cluster.Traffic(RequestTimeout));
-        IReadOnlyList<(string Key, string Value, long Acknowledged)> writes = ledger.Writes;
+        IReadOnlyList<(string Key, string Value, long Called, long Acknowledged)> writes = ledger.Writes;
         var lost = new List<string>();
         int excused = 0;
         for (int first = 0; first < writes.Count; first += 256)
@@ -178,13 +179,13 @@ internal sealed class Campaign(CampaignOptions options)
             EchoReply[] batch = ReadBatch(cluster, client, writes, first, count, events);
             for (int i = 0; i < count; i++)
             {
-                (string key, string value, long acknowledged) = writes[first + i];
+                (string key, string value, long called, long acknowledged) = writes[first + i];
                 EchoReply reply = batch[i];
                 if (reply.Status == BinaryStatus.Ok && Encoding.UTF8.GetString(reply.Value) == value)
                 {
                     continue;
                 }
-                if (GoneWithOnlyCopy(faults, map, key, acknowledged))
+                if (GoneWithOnlyCopy(faults, map, key, called, acknowledged))
                 {
                     excused++;
                     continue;
@@ -201,7 +202,7 @@ internal sealed class Campaign(CampaignOptions options)
     /// GETs of <paramref name="count"/> write-once keys, 256 in flight; a key the cluster could not serve (a worker
     /// marked down on a loaded machine) is read again once every worker is up, up to 10 times.
     /// </summary>
-    private static EchoReply[] ReadBatch(LabCluster cluster, EchoClient client, IReadOnlyList<(string Key, string Value, long Acknowledged)> writes,
+    private static EchoReply[] ReadBatch(LabCluster cluster, EchoClient client, IReadOnlyList<(string Key, string Value, long Called, long Acknowledged)> writes,
         int first, int count, EventLog events)
     {
         var replies = new EchoReply[count];
@@ -233,22 +234,28 @@ internal sealed class Campaign(CampaignOptions options)
     }
 
     /// <summary>
-    /// Whether <paramref name="key"/>, acknowledged at <paramref name="at"/>, may be gone by design: a fault killed the
-    /// only copy its pair had at the time (a <see cref="FaultKind.RestartBehindPartition"/>: the partner was cut off).
+    /// Whether <paramref name="key"/>, sent at <paramref name="called"/> and acknowledged at <paramref name="acknowledged"/>,
+    /// may be gone by design: a fault killed the only copy its pair had at the time (a
+    /// <see cref="FaultKind.RestartBehindPartition"/>: the partner was cut off, and the write was acknowledged after
+    /// that and sent before the kill; its answer may arrive just after the kill).
     /// </summary>
-    private static bool GoneWithOnlyCopy(IReadOnlyList<FaultRecord> faults, SlotMap map, string key, long at)
+    private static bool GoneWithOnlyCopy(IReadOnlyList<FaultRecord> faults, SlotMap map, string key, long called, long acknowledged)
     {
         int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
         return faults.Any(f => f.Kind == FaultKind.RestartBehindPartition && f.LostCopyFrom != 0
-            && at >= f.LostCopyFrom && at <= f.CopyKilledAt && map.Holds(f.Target, slot) && map.Holds(f.Partner, slot));
+            && acknowledged >= f.LostCopyFrom && called <= f.CopyKilledAt && map.Holds(f.Target, slot) && map.Holds(f.Partner, slot));
     }
 
     /// <summary>
     /// The history with what a <see cref="FaultKind.RestartBehindPartition"/> may take back by design: on the keys of
     /// the pair that lost its only up-to-date copy, writes answered after the partition began and invoked before the
-    /// kill become of unknown outcome, and such reads are dropped (they may have seen a write that is gone). The
-    /// injector gives that window hot keys of their own, which are left out altogether (every write on them may be
-    /// gone and every read may have seen one that is); the rest of the history is checked as recorded.
+    /// kill become of unknown outcome, and such reads are dropped (they may have seen a write that is gone). Left out
+    /// altogether: the hot keys the injector gives that window (every write on them may be gone and every read may
+    /// have seen one that is), and the slots of the pair's writes in flight when the partition began (such a write may
+    /// have reached only the copy that died, and a read answered before the partition may have seen it there: nothing
+    /// to check it against; once the clients settled on the fault's own round, only writes sent since it began can be
+    /// in flight: an older write of unknown outcome ended at its client before). The rest of the history is checked
+    /// as recorded.
     /// </summary>
     private static History Excuse(History history, IReadOnlyList<FaultRecord> faults, int workers)
     {
@@ -258,12 +265,23 @@ internal sealed class Campaign(CampaignOptions options)
             return history;
         }
         var map = new SlotMap(workers);
+        bool InPair(FaultRecord f, string key)
+        {
+            int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
+            return map.Holds(f.Target, slot) && map.Holds(f.Partner, slot);
+        }
+        var lossRounds = losses.Select(f => f.LossRound).ToHashSet();
+        var cutSlots = history.Operations
+            .Where(op => op.IsWrite && losses.Any(f => op.Call < f.LostCopyFrom && op.Return >= f.LostCopyFrom
+                && (op.Call >= f.Injected || f.Unsettled) && op.Keys.Any(key => InPair(f, key))))
+            .SelectMany(op => op.Keys)
+            .Select(key => SlotMap.SlotOf(Encoding.UTF8.GetBytes(key)))
+            .ToHashSet();
         var kept = new List<Operation>(history.Operations.Count);
         int dropped = history.DroppedReads;
-        var lossRounds = losses.Select(f => f.LossRound).ToHashSet();
         foreach (Operation op in history.Operations)
         {
-            if (lossRounds.Contains(KeyPlan.RoundOf(op.Key)))
+            if (lossRounds.Contains(KeyPlan.RoundOf(op.Key)) || op.Keys.Any(key => cutSlots.Contains(SlotMap.SlotOf(Encoding.UTF8.GetBytes(key)))))
             {
                 if (!op.IsWrite)
                 {
@@ -271,11 +289,7 @@ internal sealed class Campaign(CampaignOptions options)
                 }
                 continue; // every write there may be gone, and every read may have seen one that is: nothing to check
             }
-            bool excused = op.Keys.Any(key =>
-            {
-                int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
-                return losses.Any(f => op.Return >= f.LostCopyFrom && op.Call <= f.CopyKilledAt && map.Holds(f.Target, slot) && map.Holds(f.Partner, slot));
-            });
+            bool excused = op.Keys.Any(key => losses.Any(f => op.Return >= f.LostCopyFrom && op.Call <= f.CopyKilledAt && InPair(f, key)));
             if (!excused)
             {
                 kept.Add(op);

@@ -77,8 +77,17 @@ internal sealed partial class FaultInjector(LabCluster cluster, NetworkLab netwo
                 break;
             case FaultKind.RestartBehindPartition:
                 LabProcess partner = cluster.Workers[record.Partner];
-                NetworkLab.Block(partner.Host, front.Address, PartitionDirection.Both);
+                // The cut waits for the requests picked before this round to end, so the writes in flight across it
+                // (left out of the check with their slots: they may have reached only the copy that dies) are on this
+                // short round's keys.
+                if (!SpinWait.SpinUntil(() => keys.Settled(keys.Round), TimeSpan.FromSeconds(5)))
+                {
+                    record.Unsettled = true;
+                    events.Write("requests of the previous round still in flight at the cut");
+                }
+                // Stamped before the rules go in: the partition may begin anywhere inside Block (an nft process).
                 record.LostCopyFrom = Stopwatch.GetTimestamp();
+                NetworkLab.Block(partner.Host, front.Address, PartitionDirection.Both);
                 record.LossRound = keys.NextRound(); // the writes from here to the kill, which may be lost, go to keys of their own
                 events.Write($"{partner.Name} cut off from the orchestrator; round {keys.Round} begins");
                 bool down = cluster.WaitUntil(s => s.Is(record.Partner, "down"), TimeSpan.FromSeconds(10), out _);

@@ -38,6 +38,9 @@ internal sealed class FaultRecord(int round, FaultKind kind, int target)
     /// <summary>The round of hot keys used from the partition to the kill: nothing said of them is checkable, and they are left out.</summary>
     public int LossRound { get; set; } = -1;
 
+    /// <summary>Some client still had a request of an earlier round in flight when the partition began.</summary>
+    public bool Unsettled { get; set; }
+
     /// <summary>Resyncs the orchestrator logged during this fault's recovery: (worker, items, milliseconds).</summary>
     public List<(string Worker, long Items, double Milliseconds)> Resyncs { get; } = [];
 }

@@ -33,18 +33,19 @@ public sealed class LinearizabilityUnderFailureTests
                 clients[c] = Task.Run(() => RunClientAsync(port, clientId, recorder, stop.Token));
             }
 
-            await Task.Delay(700);
-            w1.Kill();                                  // kill -9 mid-traffic
-            await Task.Delay(500);
+            await WaitForOperationsAsync(recorder, 500);   // traffic over both copies
+            int beforeKill = recorder.Count;
+            w1.Kill();                                      // kill -9 mid-traffic
+            await WaitForOperationsAsync(recorder, beforeKill + 300); // traffic while it is down
             w1.Dispose();
             w1 = HostProcess.Start("worker", p1.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await OrchestratorInfo.WaitForAllUpAsync(port); // refilled: the state itself, not a log line
-            await Task.Delay(700);                      // traffic over the resynced pair, reads from either copy
+            int afterResync = recorder.Count;
+            await WaitForOperationsAsync(recorder, afterResync + 500); // traffic over the resynced pair, reads from either copy
             await stop.CancelAsync();
             await Task.WhenAll(clients);
 
             History history = recorder.ToHistory();
-            Assert.True(recorder.Count > 1000, $"only {recorder.Count} operations were recorded");
             LinearizabilityResult result = LinearizabilityChecker.Check(history);
             Assert.True(result.IsLinearizable, result.Explanation);
         }
@@ -54,13 +55,24 @@ public sealed class LinearizabilityUnderFailureTests
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> operations have begun, 60 s at most.</summary>
+    private static async Task WaitForOperationsAsync(HistoryRecorder recorder, int count)
+    {
+        var waited = Stopwatch.StartNew();
+        while (recorder.Count < count)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"only {recorder.Count} of {count} operations completed in 60 s");
+            await Task.Delay(10);
+        }
+    }
+
     private static async Task RunClientAsync(int port, int clientId, HistoryRecorder recorder, CancellationToken stop)
     {
         await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port);
         var random = new Random(clientId);
         int n = 0;
         var deadline = Stopwatch.StartNew();
-        while (!stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (!stop.IsCancellationRequested && deadline.Elapsed < TimeSpan.FromSeconds(180))
         {
             string key = Keys[random.Next(Keys.Length)];
             int dice = random.Next(10);

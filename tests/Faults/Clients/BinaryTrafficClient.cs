@@ -25,6 +25,7 @@ internal sealed class BinaryTrafficClient(Traffic traffic, int id, Random random
         {
             while (!traffic.Stopping.IsCancellationRequested)
             {
+                traffic.Keys.AtRest(id);
                 long call = Traffic.Now();
                 try
                 {
@@ -122,7 +123,7 @@ internal sealed class BinaryTrafficClient(Traffic traffic, int id, Random random
                 EchoReply set = await c.SetAsync(Encoding.UTF8.GetBytes(once), Encoding.UTF8.GetBytes(text), cancellationToken: t).ConfigureAwait(false);
                 if (set.Status == BinaryStatus.Ok)
                 {
-                    traffic.Ledger.Add(once, text, Traffic.Now());
+                    traffic.Ledger.Add(once, text, call, Traffic.Now());
                     traffic.Answered(call, served: true);
                 }
                 else

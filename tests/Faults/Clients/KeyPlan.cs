@@ -11,13 +11,39 @@ namespace EchoCache.Faults.Clients;
 internal sealed class KeyPlan
 {
     private static readonly string[] Tags = ["a", "b", "c"];
+    private readonly int[] _roundAtRest;
     private int _round;
+
+    /// <param name="clients">Clients 0 to <paramref name="clients"/> - 1 report when they are at rest.</param>
+    public KeyPlan(int clients)
+    {
+        _roundAtRest = new int[clients];
+    }
 
     /// <summary>The round now.</summary>
     public int Round => Volatile.Read(ref _round);
 
     /// <summary>Starts the next round; returns its number.</summary>
     public int NextRound() => Interlocked.Increment(ref _round);
+
+    /// <summary>Client <paramref name="client"/> stands between two requests: it has none in flight.</summary>
+    public void AtRest(int client) => Volatile.Write(ref _roundAtRest[client], Round);
+
+    /// <summary>
+    /// Whether every client has been at rest since <paramref name="round"/> began: no request picked in an earlier round
+    /// is still in flight.
+    /// </summary>
+    public bool Settled(int round)
+    {
+        for (int client = 0; client < _roundAtRest.Length; client++)
+        {
+            if (Volatile.Read(ref _roundAtRest[client]) < round)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>A hot key of the current round, with its partner (the other key of its tag, for renames).</summary>
     public (string Key, string Partner) HotKey(Random random)

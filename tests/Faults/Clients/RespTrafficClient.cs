@@ -26,6 +26,7 @@ internal sealed class RespTrafficClient(Traffic traffic, int id, Random random)
         {
             while (!traffic.Stopping.IsCancellationRequested)
             {
+                traffic.Keys.AtRest(id);
                 long call = Traffic.Now();
                 try
                 {
@@ -145,7 +146,7 @@ internal sealed class RespTrafficClient(Traffic traffic, int id, Random random)
                 RespAnswer set = c.Call("SET", once, text);
                 if (set.IsStatus("OK"))
                 {
-                    traffic.Ledger.Add(once, text, Traffic.Now());
+                    traffic.Ledger.Add(once, text, call, Traffic.Now());
                     traffic.Answered(call, served: true);
                 }
                 else
