@@ -96,13 +96,16 @@ public sealed class LocalCluster : IDisposable
     public static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The instance id worker <paramref name="index"/>'s process gives, asked directly (HEALTH).</summary>
-    public async Task<ulong> InstanceOfAsync(int index)
+    public Task<ulong> InstanceOfAsync(int index) => InstanceAtAsync(_workerPorts[index]);
+
+    /// <summary>The instance id the worker listening on loopback <paramref name="port"/> gives, asked directly (HEALTH).</summary>
+    public static async Task<ulong> InstanceAtAsync(int port)
     {
         using var timeout = new CancellationTokenSource(RequestTimeout);
-        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", _workerPorts[index], timeout.Token);
+        await using EchoClient client = await EchoClient.ConnectAsync("127.0.0.1", port, timeout.Token);
         EchoReply health = await client.SendOneAsync(new BinaryFrameHeader { Opcode = BinaryOpcode.Health }, default, default, timeout.Token);
-        Assert.True(health.IsOk, $"worker {index} answered HEALTH with {health.Status}");
-        Assert.True(BinaryHealth.TryRead(health.Value, out BinaryHealth answer), $"worker {index}'s HEALTH reply is {health.Value.Length} bytes");
+        Assert.True(health.IsOk, $"the worker on port {port} answered HEALTH with {health.Status}");
+        Assert.True(BinaryHealth.TryRead(health.Value, out BinaryHealth answer), $"the worker on port {port}'s HEALTH reply is {health.Value.Length} bytes");
         return answer.InstanceId;
     }
 
