@@ -15,6 +15,9 @@ internal static partial class ClusterLog
     [LoggerMessage(11, LogLevel.Information, "resync of worker {Target} from worker {Source}: {Items} items streamed, {Applied} applied")]
     public static partial void ResyncProgress(ILogger logger, int target, int source, long items, long applied);
 
+    [LoggerMessage(16, LogLevel.Warning, "worker {Index} ({EndPoint}) waits to rejoin: {Reason}")]
+    public static partial void RejoinWaits(ILogger logger, int index, IPEndPoint endPoint, string reason);
+
     [LoggerMessage(13, LogLevel.Information, "took epoch {Epoch} ({Reachable} of {Workers} workers reachable): orchestrators of earlier epochs are fenced out of them")]
     public static partial void TookEpoch(ILogger logger, ulong epoch, int reachable, int workers);
 

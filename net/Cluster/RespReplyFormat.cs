@@ -52,7 +52,7 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
                 RespWriter.TryWriteNull(RespVersion.Resp2, destination, out written);
                 return written;
             default:
-                return WriteFailure(status, destination);
+                return WriteFailure(status, _reply.Value, destination);
         }
     }
 
@@ -121,7 +121,7 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
         }
         else if (entry.GroupFailure != BinaryStatus.Ok)
         {
-            written = WriteFailure(entry.GroupFailure, destination);
+            written = WriteFailure(entry.GroupFailure, default, destination);
         }
         else if (kind == RespReplyKind.OkTotal)
         {
@@ -176,15 +176,27 @@ internal readonly ref struct RespReplyFormat(in ClusterReply reply) : IReplyForm
         return written + reply.Length - rest;
     }
 
-    /// <summary>The RESP error for a call that failed with <paramref name="status"/>.</summary>
-    private static int WriteFailure(BinaryStatus status, Span<byte> destination)
+    /// <summary>
+    /// The RESP error for a call that failed with <paramref name="status"/>. An Unavailable carries the
+    /// orchestrator's reason, which says whether the write was sent (docs/protocol.md, "Errors"): "no live replica
+    /// holds this key" (refused, nothing sent: not applied) or "no live replica applied the write" (sent, every copy
+    /// failed: its outcome is unknown).
+    /// </summary>
+    private static int WriteFailure(BinaryStatus status, ReadOnlySpan<byte> reason, Span<byte> destination)
     {
         int written;
         switch (status)
         {
             case BinaryStatus.Unavailable:
-                RespWriter.TryWriteError("UNAVAILABLE no live replica holds this key"u8, destination, out written);
-                return written;
+                ReadOnlySpan<byte> prefix = "-UNAVAILABLE "u8;
+                if (reason.IsEmpty || reason.Length > Overhead - prefix.Length - 2 || reason.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+                {
+                    reason = "no live replica holds this key"u8;
+                }
+                prefix.CopyTo(destination);
+                reason.CopyTo(destination[prefix.Length..]);
+                "\r\n"u8.CopyTo(destination[(prefix.Length + reason.Length)..]);
+                return prefix.Length + reason.Length + 2;
             case BinaryStatus.Fenced:
                 RespWriter.TryWriteError(RespReplies.Fenced, destination, out written);
                 return written;

@@ -57,8 +57,13 @@ internal sealed class Resync : IWorkerReplyTarget
         target.ReturnKnown = true;
         RejoinPlan plan;
         string reason;
+        string? logged = null;
         while ((plan = cluster.PlanRejoin(target, out reason)) == RejoinPlan.Wait)
         {
+            if (reason != logged)
+            {
+                ClusterLog.RejoinWaits(logger, target.Index, target.EndPoint, logged = reason);
+            }
             // A partner that is not up may hold a newer copy of a pair: serve nothing and touch nothing until it is
             // back (its pairs answer "unavailable" meanwhile, never a guess from this copy).
             await Task.Delay(cluster.Options.HealthInterval, cancellationToken).ConfigureAwait(false);

@@ -151,6 +151,22 @@ public sealed class ReplyQueueTests
         Assert.Equal(expected, Text(output));
     }
 
+    [Theory]
+    [InlineData("no live replica holds this key", "-UNAVAILABLE no live replica holds this key\r\n")]
+    [InlineData("no live replica applied the write", "-UNAVAILABLE no live replica applied the write\r\n")]
+    [InlineData("a reason\r\nwith a line break", "-UNAVAILABLE no live replica holds this key\r\n")]
+    public void Unavailable_says_whether_the_write_was_sent(string reason, string expected)
+    {
+        // The reason tells a client what became of its write (docs/protocol.md): sent nowhere, or sent and unanswered.
+        var queue = new ReplyQueue();
+        var output = new OutputBuffer(1024, 1 << 20);
+        long set = ReserveResp(queue, RespReplyKind.Ok);
+        var format = new RespReplyFormat(new ClusterReply(BinaryStatus.Unavailable, System.Text.Encoding.ASCII.GetBytes(reason)));
+        queue.Complete(set, ref format);
+        queue.TakeReady(output);
+        Assert.Equal(expected, Text(output));
+    }
+
     private static long ReserveResp(ReplyQueue queue, RespReplyKind kind)
     {
         long sequence = queue.Reserve(out ReplyEntry entry);

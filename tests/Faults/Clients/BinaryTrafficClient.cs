@@ -142,7 +142,15 @@ internal sealed class BinaryTrafficClient(Traffic traffic, int id, Random random
         }
         else
         {
-            op.Unavailable();
+            // "No live replica holds this key": refused before it was sent to any copy, so it took no effect.
+            if (reply.Status == BinaryStatus.Unavailable && reply.Value.AsSpan().SequenceEqual("no live replica holds this key"u8))
+            {
+                op.Refused();
+            }
+            else
+            {
+                op.Unavailable();
+            }
             Refused(op.Call, op.Kind.ToString(), reply.Status);
         }
     }

@@ -21,6 +21,12 @@ internal readonly record struct RespAnswer(char Type, string? Text)
     /// <summary>The integer of an integer reply.</summary>
     public long Integer => long.Parse(Text!, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The orchestrator refused the command before sending it to any copy: no copy of the key's pair was up
+    /// (docs/protocol.md, "Errors"). It took no effect.
+    /// </summary>
+    public bool IsRefusedUnsent => IsError && Text == "UNAVAILABLE no live replica holds this key";
+
     /// <summary>An error that says the cluster could not serve the command (it may or may not have taken effect).</summary>
     public bool IsUnavailable => IsError && Text is { } text
         && (text.StartsWith("UNAVAILABLE", StringComparison.Ordinal) || text.StartsWith("BUSY", StringComparison.Ordinal)

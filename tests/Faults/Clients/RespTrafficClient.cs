@@ -166,7 +166,14 @@ internal sealed class RespTrafficClient(Traffic traffic, int id, Random random)
         }
         else
         {
-            op.Unavailable();
+            if (answer.IsRefusedUnsent)
+            {
+                op.Refused();
+            }
+            else
+            {
+                op.Unavailable();
+            }
             Refused(op.Call, op.Kind.ToString(), answer);
         }
     }

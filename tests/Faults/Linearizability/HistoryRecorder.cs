@@ -125,7 +125,8 @@ public sealed class HistoryRecorder
     /// <summary>
     /// The history so far, in invocation order. Completed operations keep their answers; failed ones and
     /// ones still open (a client stuck in a call when the test stopped) become writes of unknown outcome or,
-    /// for reads, are dropped (counted in <see cref="History.DroppedReads"/>).
+    /// for reads, are dropped (counted in <see cref="History.DroppedReads"/>); refused ones took no effect and are
+    /// left out (reads counted as dropped).
     /// </summary>
     public History ToHistory()
     {
@@ -143,7 +144,7 @@ public sealed class HistoryRecorder
                 {
                     droppedReads++;
                 }
-                else
+                else if (p.State != PendingState.Refused)
                 {
                     operations.Add(new Operation(p.ClientId, p.Kind, p.Key, p.Input, null, p.Call, Operation.Never));
                 }
@@ -168,6 +169,14 @@ public sealed class HistoryRecorder
         lock (_gate)
         {
             Close(operation, PendingState.Failed);
+        }
+    }
+
+    internal void Refuse(PendingOperation operation)
+    {
+        lock (_gate)
+        {
+            Close(operation, PendingState.Refused);
         }
     }
 

@@ -146,6 +146,13 @@ public sealed class PendingOperation : IDisposable
     /// </summary>
     public void Unavailable() => _recorder.Fail(this);
 
+    /// <summary>
+    /// The cache refused the call before sending it to any copy (the orchestrator's "no live replica holds this
+    /// key": no copy of the key's pair was up): it took no effect, and is left out of the history. Only for an
+    /// answer that says so; "unavailable" after the write was sent is <see cref="Unavailable"/>.
+    /// </summary>
+    public void Refused() => _recorder.Refuse(this);
+
     /// <summary>Records the operation as <see cref="Failed"/> unless it was completed.</summary>
     public void Dispose()
     {

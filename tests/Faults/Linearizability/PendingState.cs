@@ -11,4 +11,7 @@ internal enum PendingState
 
     /// <summary>Failed, timed out or answered "unavailable": a write's outcome is unknown, a read is dropped.</summary>
     Failed,
+
+    /// <summary>Refused before the cache sent it anywhere: it took no effect, and is left out of the history.</summary>
+    Refused,
 }
