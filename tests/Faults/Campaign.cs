@@ -241,10 +241,13 @@ internal sealed class Campaign(CampaignOptions options)
     /// </summary>
     private static bool GoneWithOnlyCopy(IReadOnlyList<FaultRecord> faults, SlotMap map, string key, long called, long acknowledged)
     {
-        int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
+        int slot = SlotOf(key);
         return faults.Any(f => f.Kind == FaultKind.RestartBehindPartition && f.LostCopyFrom != 0
             && acknowledged >= f.LostCopyFrom && called <= f.CopyKilledAt && map.Holds(f.Target, slot) && map.Holds(f.Partner, slot));
     }
+
+    /// <summary>The slot of a key the campaign's clients use.</summary>
+    private static int SlotOf(string key) => SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
 
     /// <summary>
     /// The history with what a <see cref="FaultKind.RestartBehindPartition"/> may take back by design: on the keys of
@@ -267,7 +270,7 @@ internal sealed class Campaign(CampaignOptions options)
         var map = new SlotMap(workers);
         bool InPair(FaultRecord f, string key)
         {
-            int slot = SlotMap.SlotOf(Encoding.UTF8.GetBytes(key));
+            int slot = SlotOf(key);
             return map.Holds(f.Target, slot) && map.Holds(f.Partner, slot);
         }
         var lossRounds = losses.Select(f => f.LossRound).ToHashSet();
@@ -275,13 +278,13 @@ internal sealed class Campaign(CampaignOptions options)
             .Where(op => op.IsWrite && losses.Any(f => op.Call < f.LostCopyFrom && op.Return >= f.LostCopyFrom
                 && (op.Call >= f.Injected || f.Unsettled) && op.Keys.Any(key => InPair(f, key))))
             .SelectMany(op => op.Keys)
-            .Select(key => SlotMap.SlotOf(Encoding.UTF8.GetBytes(key)))
+            .Select(SlotOf)
             .ToHashSet();
         var kept = new List<Operation>(history.Operations.Count);
         int dropped = history.DroppedReads;
         foreach (Operation op in history.Operations)
         {
-            if (lossRounds.Contains(KeyPlan.RoundOf(op.Key)) || op.Keys.Any(key => cutSlots.Contains(SlotMap.SlotOf(Encoding.UTF8.GetBytes(key)))))
+            if (lossRounds.Contains(KeyPlan.RoundOf(op.Key)) || op.Keys.Any(key => cutSlots.Contains(SlotOf(key))))
             {
                 if (!op.IsWrite)
                 {
